@@ -1,0 +1,179 @@
+package nl.omzien;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.openapi.contract.OpenAPIContract;
+import nl.omzien.http.Contract;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import nl.omzien.auth.Authenticator;
+import nl.omzien.auth.IdTokenVerifier;
+import nl.omzien.auth.LocalTokens;
+import nl.omzien.auth.SigningKey;
+import nl.omzien.config.OmzienConfig;
+import nl.omzien.db.Database;
+import nl.omzien.demo.DemoData;
+import nl.omzien.http.Endpoint;
+import nl.omzien.http.HealthApi;
+import nl.omzien.http.HttpVerticle;
+import nl.omzien.runtime.BlockingExecutor;
+import nl.omzien.users.UserStore;
+import nl.omzien.users.UsersApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running application: database, services and HTTP verticles, started in order and stopped in reverse.
+ * Tests start it exactly as {@link Main} does.
+ */
+public final class Omzien {
+  private static final Logger LOG = LoggerFactory.getLogger(Omzien.class);
+  /** Where the contract is read from: the working directory's openapi/ when present, else the jar's copy. */
+  public static final String CONTRACT = "openapi/omzien.yaml";
+
+  private final Vertx vertx;
+  private final OmzienConfig config;
+  private final Database database;
+  private final BlockingExecutor blocking;
+  private final int httpPort;
+  private final List<String> deployments;
+
+  private Omzien(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking, int httpPort,
+                 List<String> deployments) {
+    this.vertx = vertx;
+    this.config = config;
+    this.database = database;
+    this.blocking = blocking;
+    this.httpPort = httpPort;
+    this.deployments = deployments;
+  }
+
+  /** Starts everything; on failure, whatever was started is stopped again before the future fails. */
+  public static Future<Omzien> start(OmzienConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
+                Label.POOL_NAME, Label.CLIENT_NAME))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    BlockingExecutor blocking = new BlockingExecutor(vertx, "omzien-blocking", config.workerPoolSize(),
+        config.workerPoolSize() * 16);
+    Future<Omzien> started = Database.open(vertx, config)
+        .compose(database -> wire(vertx, config, database, blocking, registry)
+            .recover(failure -> database.close().transform(v -> Future.failedFuture(failure))));
+    return closingVertxOnFailure(vertx, started);
+  }
+
+  /**
+   * Vert.x's close future is the only one that may complete after its event loops are gone, so the outcome is
+   * relayed through a promise without a context (a contextual one would try to run on a dead event loop).
+   */
+  private static <T> Future<T> closingVertxOnFailure(Vertx vertx, Future<T> outcome) {
+    Promise<T> relay = Promise.promise();
+    outcome.onComplete(result -> {
+      if (result.succeeded()) {
+        relay.complete(result.result());
+      } else {
+        vertx.close().onComplete(closed -> relay.fail(result.cause()));
+      }
+    });
+    return relay.future();
+  }
+
+  private static Future<Omzien> wire(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
+                                     PrometheusMeterRegistry registry) {
+    Future<Boolean> demo = config.demo() ? DemoData.loadOnce(database.pool()) : Future.succeededFuture(false);
+    return demo
+        .compose(loaded -> authenticator(vertx, config))
+        .compose(authenticator -> Contract.load(vertx, CONTRACT)
+            .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract)));
+  }
+
+  private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config) {
+    if (!config.demo()) {
+      // Firebase ID tokens are wired in with the push issue's FirebaseApp; until then only demo tokens exist.
+      return Future.succeededFuture(new Authenticator(Optional.empty(), Optional.<IdTokenVerifier>empty()));
+    }
+    return vertx.executeBlocking(() -> SigningKey.load(config.jwtSecret(), config.dataDir()), false)
+        .map(secret -> new Authenticator(Optional.of(new LocalTokens(vertx, secret)), Optional.empty()));
+  }
+
+  private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
+                                       PrometheusMeterRegistry registry, Authenticator authenticator,
+                                       OpenAPIContract contract) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
+    endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
+
+    int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+    return vertx.deployVerticle(
+            () -> new HttpVerticle(contract, authenticator, endpoints, config.httpHost(), port, config.maxBodyBytes(),
+                config.shutdownGrace()),
+            new DeploymentOptions().setInstances(config.httpInstances()))
+        .map(id -> {
+          LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
+              config.httpInstances(), config.demo());
+          return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(id)));
+        });
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Graceful stop: HTTP servers stop accepting and let in-flight requests finish, then the blocking pool, the
+   * database pool and the embedded PostgreSQL (if ours) are closed, then Vert.x.
+   */
+  public Future<Void> stop() {
+    Future<Void> undeployed = Future.succeededFuture();
+    for (String id : deployments) {
+      undeployed = undeployed.compose(v -> vertx.undeploy(id));
+    }
+    Promise<Void> stopped = Promise.promise();
+    undeployed
+        .eventually(blocking::close)
+        .eventually(database::close)
+        .onComplete(done -> vertx.close().onComplete(closed -> {
+          LOG.info("Omzien stopped");
+          stopped.handle(done);
+        }));
+    return stopped.future();
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public OmzienConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,51 @@
+package nl.omzien.auth;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import nl.omzien.errors.DomainException;
+
+/**
+ * Maps an external identity (e.g. {@code firebase:<uid>}) to an Omzien user. A first sign-in creates the user
+ * as a resident; other roles are granted inside Omzien.
+ */
+public final class UserDirectory {
+  private static final String FIND_OR_CREATE = """
+      with inserted as (
+        insert into app_user (id, external_subject, display_name, roles)
+        values ($1, $2, '', array['resident'])
+        on conflict (external_subject) do nothing
+        returning id, roles, wijken
+      )
+      select id, roles, wijken from inserted
+      union all
+      select id, roles, wijken from app_user where external_subject = $2 and deleted_at is null
+      limit 1
+      """;
+
+  private final Pool pool;
+
+  public UserDirectory(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Principal> principalForExternal(String externalSubject, String issuer) {
+    return pool.preparedQuery(FIND_OR_CREATE)
+        .execute(Tuple.of(UUID.randomUUID(), externalSubject))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(new DomainException.Unauthenticated("This account has been deleted."))
+            : Future.succeededFuture(toPrincipal(rows.iterator().next(), issuer)));
+  }
+
+  private static Principal toPrincipal(Row row, String issuer) {
+    Set<Role> roles = new HashSet<>();
+    for (String role : row.getArrayOfStrings("roles")) {
+      Role.fromWire(role).ifPresent(roles::add);
+    }
+    return new Principal(row.getUUID("id"), roles, Set.of(row.getArrayOfStrings("wijken")), issuer);
+  }
+}

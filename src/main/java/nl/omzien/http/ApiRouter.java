@@ -1,0 +1,158 @@
+package nl.omzien.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import nl.omzien.auth.Authenticator;
+import nl.omzien.auth.Principal;
+import nl.omzien.auth.Role;
+import nl.omzien.errors.DomainException;
+
+/**
+ * Builds the router from {@code openapi/omzien.yaml}. For every operation the chain is: authenticate (when the
+ * operation has a security requirement) -> role check (the operation's {@code x-roles}) -> validate the request
+ * against the contract -> the endpoint. Authentication runs before validation, so an anonymous caller learns
+ * nothing about the schema. Every operation must have an endpoint and every endpoint an operation, or start-up
+ * fails: code and contract cannot drift apart silently.
+ */
+public final class ApiRouter {
+  private static final String PRINCIPAL = "omzien.principal";
+
+  private ApiRouter() {
+  }
+
+  /** The principal of an authenticated request. */
+  public static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  /** The request as validated against the contract (parsed parameters and body). */
+  public static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  public static Router create(Vertx vertx, OpenAPIContract contract, Authenticator authenticator,
+                              int maxBodyBytes, List<Endpoint> endpoints) {
+    Map<String, Endpoint> byOperation = endpoints.stream()
+        .collect(Collectors.toMap(Endpoint::operationId, Function.identity()));
+    checkBindings(contract, byOperation.keySet());
+
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.rootHandler(RequestLog.INSTANCE);
+    builder.rootHandler(SecurityHeaders.INSTANCE);
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false));
+    RequestValidator validator = RequestValidator.create(vertx, contract);
+
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      Operation operation = route.getOperation();
+      route.setDoValidation(false);
+      route.setDoSecurity(false); // authentication is ours (two issuers), see authenticate()
+      route.addHandler(ctx -> {
+        RequestLog.route(ctx, operation.getOpenAPIPath());
+        ctx.next();
+      });
+      if (requiresAuthentication(contract, operation)) {
+        route.addHandler(authenticate(authenticator));
+      }
+      Set<Role> roles = roles(operation);
+      if (!roles.isEmpty()) {
+        route.addHandler(requireRole(roles));
+      }
+      route.addHandler(validate(validator, operation));
+      route.addHandler(byOperation.get(operation.getOperationId()).handler());
+    }
+
+    Router router = builder.createRouter();
+    router.route().failureHandler(Problems::handle);
+    router.errorHandler(404, Problems::handle);
+    router.errorHandler(405, Problems::handle);
+    router.errorHandler(413, Problems::handle);
+    router.errorHandler(500, Problems::handle);
+    return router;
+  }
+
+  private static void checkBindings(OpenAPIContract contract, Set<String> bound) {
+    Set<String> inContract = contract.operations().stream()
+        .map(Operation::getOperationId)
+        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> unbound = new TreeSet<>(inContract);
+    unbound.removeAll(bound);
+    Set<String> unknown = new TreeSet<>(bound);
+    unknown.removeAll(inContract);
+    if (!unbound.isEmpty() || !unknown.isEmpty()) {
+      throw new IllegalStateException("contract and code disagree: operations without endpoint " + unbound
+          + ", endpoints without operation " + unknown);
+    }
+  }
+
+  private static boolean requiresAuthentication(OpenAPIContract contract, Operation operation) {
+    // Operation.getSecurityRequirements() already falls back to the global requirement; "security: []" opts out.
+    return operation.getSecurityRequirements().stream().anyMatch(requirement -> !requirement.isEmpty());
+  }
+
+  private static Set<Role> roles(Operation operation) {
+    Object declared = operation.getExtensions().get("x-roles");
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    if (declared instanceof JsonArray array) {
+      for (Object value : array) {
+        roles.add(Role.fromWire(String.valueOf(value)).orElseThrow(() -> new IllegalStateException(
+            "unknown role '" + value + "' in x-roles of " + operation.getOperationId())));
+      }
+    }
+    return roles;
+  }
+
+  private static Handler<RoutingContext> authenticate(Authenticator authenticator) {
+    return ctx -> {
+      String header = ctx.request().getHeader("Authorization");
+      if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        ctx.fail(new DomainException.Unauthenticated("A bearer token is required."));
+        return;
+      }
+      authenticator.authenticate(header.substring(7).trim())
+          .onSuccess(principal -> {
+            ctx.put(PRINCIPAL, principal);
+            ctx.next();
+          })
+          .onFailure(ctx::fail);
+    };
+  }
+
+  private static Handler<RoutingContext> requireRole(Set<Role> roles) {
+    return ctx -> {
+      if (principal(ctx).hasAny(roles)) {
+        ctx.next();
+      } else {
+        ctx.fail(new DomainException.Forbidden("This needs one of the roles " + roles.stream().map(Role::wire).sorted().toList() + "."));
+      }
+    };
+  }
+
+  private static Handler<RoutingContext> validate(RequestValidator validator, Operation operation) {
+    RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    return ctx -> extractor.extractValidatableRequest(ctx, operation)
+        .compose(request -> validator.validate(request, operation.getOperationId()))
+        .onSuccess(validated -> {
+          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+          ctx.next();
+        })
+        .onFailure(ctx::fail);
+  }
+}

@@ -1,0 +1,57 @@
+package nl.omzien.http;
+
+/**
+ * The stable catalogue of error kinds. Each has a type URI that clients may switch on
+ * ({@code https://omzien.nl/problems/<slug>}); the slugs never change meaning.
+ */
+public enum ProblemType {
+  VALIDATION_FAILED("validation-failed", 400, "The request does not match the API contract"),
+  MALFORMED_BODY("malformed-body", 400, "The request body could not be read"),
+  INVALID_INPUT("invalid-input", 422, "The request breaks a rule of the domain"),
+  UNAUTHORIZED("unauthorized", 401, "Authentication is required"),
+  FORBIDDEN("forbidden", 403, "You may not do this"),
+  NOT_FOUND("not-found", 404, "Not found"),
+  METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+  NOT_ACCEPTABLE("not-acceptable", 406, "No acceptable representation"),
+  CONFLICT("conflict", 409, "The request conflicts with the current state"),
+  PAYLOAD_TOO_LARGE("payload-too-large", 413, "The request body is too large"),
+  UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+  RATE_LIMITED("rate-limited", 429, "Too many requests"),
+  INTERNAL("internal-error", 500, "Internal error"),
+  UNAVAILABLE("service-unavailable", 503, "Service temporarily unavailable");
+
+  /** Prefix of every type URI. */
+  public static final String BASE = "https://omzien.nl/problems/";
+
+  private final String slug;
+  private final int status;
+  private final String title;
+
+  ProblemType(String slug, int status, String title) {
+    this.slug = slug;
+    this.status = status;
+    this.title = title;
+  }
+
+  public String uri() {
+    return BASE + slug;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** The catalogue entry for a bare HTTP status (used for failures that carry only a code). */
+  public static ProblemType forStatus(int status) {
+    for (ProblemType type : values()) {
+      if (type.status == status && type != MALFORMED_BODY) {
+        return type;
+      }
+    }
+    return status >= 500 ? INTERNAL : VALIDATION_FAILED;
+  }
+}

@@ -1,0 +1,56 @@
+package nl.omzien.http;
+
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One log line per request: method, route template (never the concrete path, which may carry ids), status,
+ * latency and the request id. The id comes from a well-formed {@code X-Request-Id} header or is made here, and
+ * is returned in {@code X-Request-Id}. No bodies, query strings, tokens or personal data are logged.
+ */
+public final class RequestLog implements PlatformHandler {
+  static final RequestLog INSTANCE = new RequestLog();
+  private static final Logger LOG = LoggerFactory.getLogger("omzien.access");
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
+  static final String REQUEST_ID = "omzien.requestId";
+  static final String ROUTE = "omzien.route";
+  public static final String HEADER = "X-Request-Id";
+
+  private RequestLog() {
+  }
+
+  /** Root handler: assigns the id, sets the header and logs when the response ends. */
+  @Override
+  public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String incoming = ctx.request().getHeader(HEADER);
+    String id = incoming != null && SAFE_ID.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(HEADER, id);
+    ctx.addEndHandler(result -> LOG.info("{} {} {} {}ms rid={}",
+        ctx.request().method().name(),
+        routeOf(ctx),
+        ctx.response().getStatusCode(),
+        String.format("%.1f", (System.nanoTime() - start) / 1e6),
+        id));
+    ctx.next();
+  }
+
+  /** Remembers the contract path of the matched operation, for the log line. */
+  static void route(RoutingContext ctx, String openApiPath) {
+    ctx.put(ROUTE, openApiPath);
+  }
+
+  private static String routeOf(RoutingContext ctx) {
+    String route = ctx.get(ROUTE);
+    return route != null ? route : "(unmatched)";
+  }
+
+  public static String requestId(RoutingContext ctx) {
+    return ctx.get(REQUEST_ID);
+  }
+}
