@@ -65,7 +65,7 @@ public record Problem(ProblemType type, String detail, List<FieldError> errors, 
     response.setStatusCode(type.status()).putHeader("Content-Type", CONTENT_TYPE);
     retryAfterSeconds.ifPresent(s -> response.putHeader("Retry-After", Integer.toString(s)));
     if (type == ProblemType.UNAUTHORIZED) {
-      response.putHeader("WWW-Authenticate", "Bearer realm=\"omzien\"");
+      response.putHeader("WWW-Authenticate", "Bearer realm=omzien");
     }
     response.end(toJson(RequestLog.requestId(ctx)).encode());
   }

@@ -1,0 +1,120 @@
+package nl.omzien.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import nl.omzien.Omzien;
+import nl.omzien.auth.LocalTokens;
+import nl.omzien.auth.Role;
+import nl.omzien.config.OmzienConfig;
+import nl.omzien.http.Contract;
+
+/**
+ * The whole application on a fresh database and a free port, started exactly as {@code Main} starts it, plus
+ * a web client, token minting and response validation against the contract. Tests call it from the JUnit
+ * thread (never an event loop), so waiting on futures here is fine.
+ */
+public final class TestApp implements AutoCloseable {
+  public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+  private final Omzien app;
+  private final Vertx clientVertx;
+  private final WebClient client;
+  private final LocalTokens tokens;
+  private final ResponseValidator responses;
+
+  private TestApp(Omzien app) throws Exception {
+    this.app = app;
+    this.clientVertx = Vertx.vertx();
+    this.client = WebClient.create(clientVertx, new WebClientOptions()
+        .setDefaultHost("localhost").setDefaultPort(app.httpPort()));
+    this.tokens = new LocalTokens(clientVertx, SECRET);
+    OpenAPIContract contract = Contract.load(clientVertx, Omzien.CONTRACT).await(30, TimeUnit.SECONDS);
+    this.responses = ResponseValidator.create(clientVertx, contract);
+  }
+
+  /** Starts the app on a new database of the shared test server. */
+  public static TestApp start(String name) throws Exception {
+    return start(name, Map.of());
+  }
+
+  public static TestApp start(String name, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", TestDatabase.newDatabaseUrl(name));
+    env.put("OMZIEN_DEMO", "true");
+    env.put("OMZIEN_JWT_SECRET", SECRET);
+    env.put("OMZIEN_HTTP_PORT", "0");
+    env.put("OMZIEN_HTTP_INSTANCES", "2");
+    env.put("OMZIEN_DATA_DIR", Files.createTempDirectory("omzien-test").toString());
+    env.put("OMZIEN_SHUTDOWN_GRACE_SECONDS", "2");
+    env.putAll(extraEnv);
+    return new TestApp(Omzien.start(OmzienConfig.from(env)).await(60, TimeUnit.SECONDS));
+  }
+
+  public WebClient client() {
+    return client;
+  }
+
+  public Omzien app() {
+    return app;
+  }
+
+  public Vertx clientVertx() {
+    return clientVertx;
+  }
+
+  /** A valid local token for a (new) user with the given roles. */
+  public String token(UUID userId, Set<Role> roles, Set<String> wijken) {
+    return tokens.mint(userId, roles, wijken, Duration.ofHours(1));
+  }
+
+  public String token(Role... roles) {
+    return token(UUID.randomUUID(), Set.of(roles), Set.of());
+  }
+
+  /** Fails when the response does not match what the contract declares for this operation and status. */
+  public void assertMatchesContract(String operationId, HttpResponse<Buffer> response) throws Exception {
+    String contentType = response.getHeader("Content-Type");
+    // The router's view maps problem+json to application/json (see Contract); validate against that.
+    String declared = contentType != null && contentType.startsWith("application/problem+json")
+        ? "application/json" : contentType;
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
+    ValidatableResponse validatable = response.body() == null
+        ? ValidatableResponse.create(response.statusCode(), headers)
+        : ValidatableResponse.create(response.statusCode(), headers, response.body(), declared);
+    responses.validate(validatable, operationId).await(10, TimeUnit.SECONDS);
+  }
+
+  public static JsonObject json(HttpResponse<Buffer> response) {
+    return response.bodyAsJsonObject();
+  }
+
+  public static Path tempDir() throws Exception {
+    return Files.createTempDirectory("omzien-test");
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      app.stop().await(60, TimeUnit.SECONDS);
+    } finally {
+      client.close();
+      clientVertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
