@@ -34,6 +34,10 @@ public class CandidateSearchBenchmark {
     @Param({"utrecht-100k", "netherlands-1m"})
     public String population;
 
+    /** Grid cell size; 250 m (the default) was chosen by running this with -p cellSizeMeters=125,250,500,1000. */
+    @Param({"250"})
+    public double cellSizeMeters;
+
     private PointIndex<BenchData.Volunteer> index;
     private double[] queryLat;
     private double[] queryLon;
@@ -45,16 +49,17 @@ public class CandidateSearchBenchmark {
         queryLat = new double[queries];
         queryLon = new double[queries];
         SplittableRandom random = new SplittableRandom(99);
+        PointIndex.Options options = PointIndex.Options.defaults().withCellSizeMeters(cellSizeMeters);
         if (population.equals("utrecht-100k")) {
             AreaIndex areas = AreaIndex.loadUtrecht();
-            index = PointIndex.build(BenchData.utrechtVolunteers(areas, 100_000, 1));
+            index = PointIndex.build(BenchData.utrechtVolunteers(areas, 100_000, 1), options);
             for (int i = 0; i < queries; i++) {
                 GeoPoint p = BenchData.utrechtPoint(areas, random, true);
                 queryLat[i] = p.lat();
                 queryLon[i] = p.lon();
             }
         } else {
-            index = PointIndex.build(BenchData.netherlandsVolunteers(1_000_000, 1));
+            index = PointIndex.build(BenchData.netherlandsVolunteers(1_000_000, 1), options);
             for (int i = 0; i < queries; i++) {
                 double[] p = BenchData.netherlandsPoint(random);
                 queryLat[i] = p[0];
