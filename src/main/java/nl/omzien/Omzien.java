@@ -25,7 +25,9 @@ import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.SigningKey;
 import nl.omzien.config.OmzienConfig;
 import nl.omzien.db.Database;
+import nl.omzien.demo.AreaStore;
 import nl.omzien.demo.DemoData;
+import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
@@ -98,8 +100,9 @@ public final class Omzien {
 
   private static Future<Omzien> wire(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                      PrometheusMeterRegistry registry) {
-    Future<Boolean> demo = config.demo() ? DemoData.loadOnce(database.pool()) : Future.succeededFuture(false);
-    return demo
+    return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
+        .compose(areas -> AreaStore.sync(database.pool(), areas)
+            .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false)))
         .compose(loaded -> authenticator(vertx, config))
         .compose(authenticator -> Contract.load(vertx, CONTRACT)
             .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract)));

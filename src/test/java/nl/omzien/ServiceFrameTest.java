@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.Role;
+import nl.omzien.demo.DemoData;
 import nl.omzien.demo.DemoUsers;
 import nl.omzien.testing.BlockedThreadWatch;
 import nl.omzien.testing.TestApp;
@@ -213,7 +214,7 @@ class ServiceFrameTest {
   }
 
   @Test
-  @DisplayName("loads the demo users once, with one of each role")
+  @DisplayName("loads Utrecht (10 wijken, 111 buurten) and the demo people, with a named user for every role")
   void demoUsers() throws Exception {
     var rows = app.app().database().pool()
         .query("select roles from app_user where id in (" + DemoUsers.all().stream()
@@ -223,5 +224,16 @@ class ServiceFrameTest {
     for (Role role : Role.values()) {
       assertTrue(DemoUsers.all().stream().anyMatch(u -> u.roles().contains(role)), role + " has a demo user");
     }
+    var counts = app.app().database().pool().query("""
+            select (select count(*) from wijk) as wijken, (select count(*) from buurt) as buurten,
+                   (select count(*) from resident_profile) as residents,
+                   (select count(*) from volunteer_profile) as volunteers,
+                   (select count(*) from resident_profile where wijk_code is null) as unplaced
+            """).execute().await(10, TimeUnit.SECONDS).iterator().next();
+    assertEquals(10, counts.getLong("wijken"));
+    assertEquals(111, counts.getLong("buurten"));
+    assertEquals(DemoData.RESIDENTS + 3, counts.getLong("residents"), "synthetic residents plus Ria, Karin, Henk");
+    assertEquals(DemoData.VOLUNTEERS + 3, counts.getLong("volunteers"), "synthetic volunteers plus Henk, Sanne, Youssef");
+    assertEquals(0, counts.getLong("unplaced"));
   }
 }
