@@ -165,14 +165,13 @@ public final class FcmPushSender implements PushSender {
             for (int j = 0; j < responses.size(); j++) {
                 out.add(toResult(chunk.get(positions.get(j)), responses.get(j)));
             }
-        } catch (FirebaseMessagingException e) {
-            for (Integer pos : positions) {
-                out.add(classify(chunk.get(pos), e));
-            }
-        } catch (RuntimeException e) {
+        } catch (FirebaseMessagingException | RuntimeException e) {
+            // sendEach reports per-message FCM errors in its responses; it throws only when a send failed
+            // outside FCM's answer (e.g. credentials that cannot be refreshed). Some messages may have gone
+            // out: retry all of them; the app drops the duplicates by messageId.
             LOG.warn("push sendEach failed as a whole; {} messages will be retried", positions.size(), e);
             for (Integer pos : positions) {
-                out.add(SendResult.retry(chunk.get(pos).messageId(), null, "sendEach failed: " + e.getClass().getSimpleName()));
+                out.add(SendResult.retry(chunk.get(pos).messageId(), null, "sendEach failed: " + e));
             }
         }
         return out;

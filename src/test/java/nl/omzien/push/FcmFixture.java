@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,11 +41,17 @@ public final class FcmFixture implements AutoCloseable {
         }
     }
 
+    /** Answers one request; may throw to simulate a network failure. */
+    @FunctionalInterface
+    public interface Responder {
+        MockLowLevelHttpResponse answer(Captured request) throws IOException;
+    }
+
     private final Queue<Captured> captured = new ConcurrentLinkedQueue<>();
     private final FirebaseApp app;
 
     /** A fixture whose transport answers with {@code responder(request)}; a fresh response per request. */
-    public FcmFixture(Function<Captured, MockLowLevelHttpResponse> responder) {
+    public FcmFixture(Responder responder) {
         MockHttpTransport transport = new MockHttpTransport() {
             @Override
             public LowLevelHttpRequest buildRequest(String method, String url) {
@@ -55,15 +60,14 @@ public final class FcmFixture implements AutoCloseable {
                     public LowLevelHttpResponse execute() throws IOException {
                         Captured c = new Captured(method, url, getFirstHeaderValue("Authorization"), getContentAsString());
                         captured.add(c);
-                        return responder.apply(c);
+                        return responder.answer(c);
                     }
                 };
             }
         };
         FirebaseOptions options = FirebaseOptions.builder()
                 .setProjectId(PROJECT)
-                .setCredentials(GoogleCredentials.create(
-                        new AccessToken("fake", Date.from(Instant.parse("2099-01-01T00:00:00Z")))))
+                .setCredentials(new RefreshableFakeCredentials())
                 .setHttpTransport(transport)
                 .build();
         this.app = FirebaseApp.initializeApp(options, "fcm-fixture-" + UUID.randomUUID());
@@ -100,6 +104,28 @@ public final class FcmFixture implements AutoCloseable {
                 .setStatusCode(status)
                 .setContentType("application/json; charset=UTF-8")
                 .setContent(body);
+    }
+
+    /**
+     * A fake access token that can also be "refreshed", as real service-account credentials can: on a 401
+     * the google-auth adapter refreshes and re-sends once, and {@code GoogleCredentials.create(token)}
+     * would throw there instead of behaving like production.
+     */
+    static final class RefreshableFakeCredentials extends GoogleCredentials {
+        private static final long serialVersionUID = 1L;
+
+        RefreshableFakeCredentials() {
+            super(fakeToken());
+        }
+
+        @Override
+        public AccessToken refreshAccessToken() {
+            return fakeToken();
+        }
+
+        private static AccessToken fakeToken() {
+            return new AccessToken("fake", Date.from(Instant.parse("2099-01-01T00:00:00Z")));
+        }
     }
 
     @Override
