@@ -92,8 +92,11 @@ public final class FcmPushSender implements PushSender {
 
     /**
      * A sender from the environment: when {@code GOOGLE_APPLICATION_CREDENTIALS} is set, a FirebaseApp
-     * named {@value #APP_NAME} with the application-default credentials (reused when it already exists);
-     * otherwise empty, and the caller falls back to {@link DryRunPushSender}.
+     * named {@value #APP_NAME} with the application-default credentials (reused when it already exists)
+     * sending on an {@link FcmThreadManager} of {@code OMZIEN_FCM_THREADS} threads (default
+     * {@value FcmThreadManager#DEFAULT_THREADS}); otherwise empty, and the caller falls back to
+     * {@link DryRunPushSender}. The project id comes from the service-account file or
+     * {@code GOOGLE_CLOUD_PROJECT}.
      *
      * @throws UncheckedIOException when the variable is set but the credentials cannot be read
      */
@@ -106,10 +109,22 @@ public final class FcmPushSender implements PushSender {
         if (path == null || path.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(new FcmPushSender(namedApp()));
+        return Optional.of(new FcmPushSender(namedApp(threads(env))));
     }
 
-    private static synchronized FirebaseApp namedApp() {
+    static int threads(Map<String, String> env) {
+        String value = env.get("OMZIEN_FCM_THREADS");
+        if (value == null || value.isBlank()) {
+            return FcmThreadManager.DEFAULT_THREADS;
+        }
+        int threads = Integer.parseInt(value.trim());
+        if (threads < 1) {
+            throw new IllegalArgumentException("OMZIEN_FCM_THREADS must be >= 1");
+        }
+        return threads;
+    }
+
+    private static synchronized FirebaseApp namedApp(int threads) {
         for (FirebaseApp app : FirebaseApp.getApps()) {
             if (APP_NAME.equals(app.getName())) {
                 return app;
@@ -118,6 +133,7 @@ public final class FcmPushSender implements PushSender {
         try {
             FirebaseOptions options = FirebaseOptions.builder()
                     .setCredentials(GoogleCredentials.getApplicationDefault())
+                    .setThreadManager(new FcmThreadManager(threads))
                     .build();
             return FirebaseApp.initializeApp(options, APP_NAME);
         } catch (IOException e) {

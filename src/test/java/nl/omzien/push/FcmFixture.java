@@ -52,6 +52,11 @@ public final class FcmFixture implements AutoCloseable {
 
     /** A fixture whose transport answers with {@code responder(request)}; a fresh response per request. */
     public FcmFixture(Responder responder) {
+        this(responder, null);
+    }
+
+    /** A fixture whose FirebaseApp sends on {@code threads} (null: firebase-admin's default executor). */
+    public FcmFixture(Responder responder, com.google.firebase.ThreadManager threads) {
         MockHttpTransport transport = new MockHttpTransport() {
             @Override
             public LowLevelHttpRequest buildRequest(String method, String url) {
@@ -65,12 +70,14 @@ public final class FcmFixture implements AutoCloseable {
                 };
             }
         };
-        FirebaseOptions options = FirebaseOptions.builder()
+        FirebaseOptions.Builder options = FirebaseOptions.builder()
                 .setProjectId(PROJECT)
                 .setCredentials(new RefreshableFakeCredentials())
-                .setHttpTransport(transport)
-                .build();
-        this.app = FirebaseApp.initializeApp(options, "fcm-fixture-" + UUID.randomUUID());
+                .setHttpTransport(transport);
+        if (threads != null) {
+            options.setThreadManager(threads);
+        }
+        this.app = FirebaseApp.initializeApp(options.build(), "fcm-fixture-" + UUID.randomUUID());
     }
 
     /** A fixture that accepts every message. */

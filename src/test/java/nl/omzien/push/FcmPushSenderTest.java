@@ -351,6 +351,35 @@ class FcmPushSenderTest {
     }
 
     @Test
+    @DisplayName("with an FcmThreadManager the requests go out on its named threads")
+    void sendsOnOwnThreads() {
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (FcmFixture fcm = new FcmFixture(c -> {
+            threads.add(Thread.currentThread().getName());
+            return FcmFixture.ok();
+        }, new FcmThreadManager(3))) {
+            List<PushMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                batch.add(Samples.message(templates, PushKind.ACTIVITY_REMINDER, Samples.token(i)));
+            }
+            List<SendResult> results = new FcmPushSender(fcm.app(), CLOCK).send(batch);
+            assertTrue(results.stream().allMatch(r -> r.outcome() == Outcome.SENT));
+        }
+        assertFalse(threads.isEmpty());
+        assertTrue(threads.size() <= 3, threads.toString());
+        assertTrue(threads.stream().allMatch(n -> n.startsWith("fcm-send-")), threads.toString());
+    }
+
+    @Test
+    @DisplayName("OMZIEN_FCM_THREADS sizes the send pool, 100 by default")
+    void threadsFromEnvironment() {
+        assertEquals(100, FcmPushSender.threads(Map.of()));
+        assertEquals(32, FcmPushSender.threads(Map.of("OMZIEN_FCM_THREADS", "32")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FcmPushSender.threads(Map.of("OMZIEN_FCM_THREADS", "0")));
+    }
+
+    @Test
     @DisplayName("without GOOGLE_APPLICATION_CREDENTIALS there is no FCM sender (the demo uses the dry run)")
     void noCredentialsNoSender() {
         assertTrue(FcmPushSender.fromEnvironment(Map.of()).isEmpty());
