@@ -295,7 +295,15 @@ public final class FcmPushSender implements PushSender {
         return value == null ? null : String.valueOf(value);
     }
 
-    /** The firebase-admin message for a push; {@code now} sets the APNs expiry. */
+    /**
+     * The firebase-admin message for a push; {@code now} sets the APNs expiry.
+     *
+     * <p>{@code setToken} is deprecated in firebase-admin 9.11 in favour of {@code setFid} (Firebase
+     * installation ids). The app registers FCM registration tokens today, and Firebase advises against
+     * mixing the two registration APIs on one device, so the switch to {@code setFid} is made together
+     * with the app team (see mobile-contracts/README.md).
+     */
+    @SuppressWarnings("deprecation")
     static Message toFcmMessage(PushMessage m, Instant now) {
         String id = m.messageId().toString();
         Duration ttl = m.kind().ttl();
