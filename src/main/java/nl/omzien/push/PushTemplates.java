@@ -66,6 +66,15 @@ public final class PushTemplates {
         return new PushTemplates(Map.of(NL, read(NL), EN, read(EN)));
     }
 
+    /**
+     * Templates from given Dutch and English properties, checked like {@link #load()}; for tests and tools.
+     *
+     * @throws IllegalStateException when a template is missing or uses a placeholder it may not use
+     */
+    static PushTemplates of(Properties nl, Properties en) {
+        return new PushTemplates(Map.of(NL, nl, EN, en));
+    }
+
     /** The language a push is rendered in: {@code en} for English, Dutch for anything else (or null). */
     public static Locale resolve(Locale requested) {
         if (requested != null && EN.getLanguage().equals(requested.getLanguage())) {

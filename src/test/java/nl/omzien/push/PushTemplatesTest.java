@@ -62,6 +62,29 @@ class PushTemplatesTest {
     }
 
     @Test
+    @DisplayName("templates asking for a name, an address or another kind's parameter do not load")
+    void badTemplatesAreRejectedAtLoad() throws Exception {
+        for (String bad : List.of("Beste {residentName}", "Naar {address}", "{straat} {huisnummer}", "Binnen {distance}")) {
+            java.util.Properties nl = bundle("nl");
+            nl.setProperty("match_confirmed.body", bad);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> PushTemplates.of(nl, bundle("en")));
+            assertTrue(e.getMessage().contains("match_confirmed.body"), e.getMessage());
+        }
+        java.util.Properties en = bundle("en");
+        en.remove("offer_made.title");
+        assertThrows(IllegalStateException.class, () -> PushTemplates.of(bundle("nl"), en));
+        PushTemplates.of(bundle("nl"), bundle("en"));
+    }
+
+    private static java.util.Properties bundle(String lang) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = PushTemplatesTest.class.getClassLoader().getResourceAsStream("push/templates_" + lang + ".properties")) {
+            p.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return p;
+    }
+
+    @Test
     @DisplayName("Dutch is the default: no locale, Dutch, and unknown languages all render in Dutch")
     void dutchIsDefault() {
         String nl = templates.render(PushKind.MATCH_CONFIRMED, null, Samples.PARAMS).title();
