@@ -19,7 +19,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import com.google.firebase.FirebaseApp;
 import nl.omzien.auth.Authenticator;
+import nl.omzien.auth.FirebaseApps;
+import nl.omzien.auth.FirebaseIdTokens;
+import nl.omzien.auth.UserDirectory;
 import nl.omzien.auth.IdTokenVerifier;
 import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.SigningKey;
@@ -65,6 +69,14 @@ public final class Omzien {
 
   /** Starts everything; on failure, whatever was started is stopped again before the future fails. */
   public static Future<Omzien> start(OmzienConfig config) {
+    return start(config, Optional.empty());
+  }
+
+  /**
+   * Starts with a given FirebaseApp for ID-token verification (tests pass one on a mock transport); empty means
+   * "from GOOGLE_APPLICATION_CREDENTIALS, if set".
+   */
+  public static Future<Omzien> start(OmzienConfig config, Optional<FirebaseApp> firebaseAuth) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -77,7 +89,7 @@ public final class Omzien {
     BlockingExecutor blocking = new BlockingExecutor(vertx, "omzien-blocking", config.workerPoolSize(),
         config.workerPoolSize() * 16);
     Future<Omzien> started = Database.open(vertx, config)
-        .compose(database -> wire(vertx, config, database, blocking, registry)
+        .compose(database -> wire(vertx, config, database, blocking, registry, firebaseAuth)
             .recover(failure -> database.close().transform(v -> Future.failedFuture(failure))));
     return closingVertxOnFailure(vertx, started);
   }
@@ -99,22 +111,31 @@ public final class Omzien {
   }
 
   private static Future<Omzien> wire(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
-                                     PrometheusMeterRegistry registry) {
+                                     PrometheusMeterRegistry registry, Optional<FirebaseApp> firebaseAuth) {
     return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
         .compose(areas -> AreaStore.sync(database.pool(), areas)
             .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false)))
-        .compose(loaded -> authenticator(vertx, config))
+        .compose(loaded -> authenticator(vertx, config, database, blocking, firebaseAuth))
         .compose(authenticator -> Contract.load(vertx, CONTRACT)
             .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract)));
   }
 
-  private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config) {
-    if (!config.demo()) {
-      // Firebase ID tokens are wired in with the push issue's FirebaseApp; until then only demo tokens exist.
-      return Future.succeededFuture(new Authenticator(Optional.empty(), Optional.<IdTokenVerifier>empty()));
-    }
-    return vertx.executeBlocking(() -> SigningKey.load(config.jwtSecret(), config.dataDir()), false)
-        .map(secret -> new Authenticator(Optional.of(new LocalTokens(vertx, secret)), Optional.empty()));
+  private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config, Database database,
+                                                     BlockingExecutor blocking, Optional<FirebaseApp> firebaseAuth) {
+    Future<Optional<LocalTokens>> local = config.demo()
+        ? vertx.executeBlocking(() -> SigningKey.load(config.jwtSecret(), config.dataDir()), false)
+            .map(secret -> Optional.of(new LocalTokens(vertx, secret)))
+        : Future.succeededFuture(Optional.empty());
+    Future<Optional<FirebaseApp>> firebase = firebaseAuth.isPresent()
+        ? Future.succeededFuture(firebaseAuth)
+        : vertx.executeBlocking(() -> FirebaseApps.forIdTokens(config), false);
+    return Future.all(local, firebase).map(both -> {
+      Optional<IdTokenVerifier> verifier = firebase.result()
+          .map(app -> new FirebaseIdTokens(app, blocking, new UserDirectory(database.pool())));
+      LOG.info("accepting {}{}", local.result().isPresent() ? "local demo tokens" : "no local tokens",
+          verifier.isPresent() ? " and Firebase ID tokens" : "; Firebase ID tokens are off (no credentials)");
+      return new Authenticator(local.result(), verifier);
+    });
   }
 
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,

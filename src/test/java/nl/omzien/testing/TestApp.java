@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import com.google.firebase.FirebaseApp;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,12 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start(String name, Map<String, String> extraEnv) throws Exception {
+    return start(name, extraEnv, Optional.empty());
+  }
+
+  /** Starts with a FirebaseApp for ID tokens (on a mock transport). */
+  public static TestApp start(String name, Map<String, String> extraEnv, Optional<FirebaseApp> firebaseAuth)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", TestDatabase.newDatabaseUrl(name));
     env.put("OMZIEN_DEMO", "true");
@@ -62,7 +70,7 @@ public final class TestApp implements AutoCloseable {
     env.put("OMZIEN_DATA_DIR", Files.createTempDirectory("omzien-test").toString());
     env.put("OMZIEN_SHUTDOWN_GRACE_SECONDS", "2");
     env.putAll(extraEnv);
-    return new TestApp(Omzien.start(OmzienConfig.from(env)).await(60, TimeUnit.SECONDS));
+    return new TestApp(Omzien.start(OmzienConfig.from(env), firebaseAuth).await(60, TimeUnit.SECONDS));
   }
 
   public WebClient client() {
