@@ -36,7 +36,12 @@ import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
 import nl.omzien.runtime.BlockingExecutor;
+import nl.omzien.requests.RequestService;
+import nl.omzien.requests.RequestStore;
+import nl.omzien.requests.RequestsApi;
+import nl.omzien.users.HomeApi;
 import nl.omzien.users.UserStore;
+import java.time.Clock;
 import nl.omzien.users.UsersApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,10 +119,11 @@ public final class Omzien {
                                      PrometheusMeterRegistry registry, Optional<FirebaseApp> firebaseAuth) {
     return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
         .compose(areas -> AreaStore.sync(database.pool(), areas)
-            .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false)))
-        .compose(loaded -> authenticator(vertx, config, database, blocking, firebaseAuth))
-        .compose(authenticator -> Contract.load(vertx, CONTRACT)
-            .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract)));
+            .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false))
+            .map(loaded -> areas))
+        .compose(areas -> authenticator(vertx, config, database, blocking, firebaseAuth)
+            .compose(authenticator -> Contract.load(vertx, CONTRACT)
+                .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract, areas))));
   }
 
   private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config, Database database,
@@ -130,20 +136,24 @@ public final class Omzien {
         ? Future.succeededFuture(firebaseAuth)
         : vertx.executeBlocking(() -> FirebaseApps.forIdTokens(config), false);
     return Future.all(local, firebase).map(both -> {
+      UserDirectory users = new UserDirectory(database.pool());
       Optional<IdTokenVerifier> verifier = firebase.result()
-          .map(app -> new FirebaseIdTokens(app, blocking, new UserDirectory(database.pool())));
+          .map(app -> new FirebaseIdTokens(app, blocking, users));
       LOG.info("accepting {}{}", local.result().isPresent() ? "local demo tokens" : "no local tokens",
           verifier.isPresent() ? " and Firebase ID tokens" : "; Firebase ID tokens are off (no credentials)");
-      return new Authenticator(local.result(), verifier);
+      return new Authenticator(local.result(), verifier, users);
     });
   }
 
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
-                                       OpenAPIContract contract) {
+                                       OpenAPIContract contract, AreaIndex areas) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
+    endpoints.addAll(new HomeApi(database.pool(), areas).endpoints());
+    endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, Clock.systemUTC()))
+        .endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(

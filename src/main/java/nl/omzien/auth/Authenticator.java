@@ -17,17 +17,19 @@ public final class Authenticator {
 
   private final Optional<LocalTokens> local;
   private final Optional<IdTokenVerifier> firebase;
+  private final UserDirectory users;
 
-  public Authenticator(Optional<LocalTokens> local, Optional<IdTokenVerifier> firebase) {
+  public Authenticator(Optional<LocalTokens> local, Optional<IdTokenVerifier> firebase, UserDirectory users) {
     this.local = local;
     this.firebase = firebase;
+    this.users = users;
   }
 
   /** Authenticates the bearer token, failing with {@link DomainException.Unauthenticated}. */
   public Future<Principal> authenticate(String token) {
     String issuer = peekIssuer(token);
     if (LocalTokens.ISSUER.equals(issuer) && local.isPresent()) {
-      return local.get().verify(token);
+      return local.get().verify(token).compose(users::ensureLocal);
     }
     if (issuer != null && issuer.startsWith(FIREBASE_ISSUER_PREFIX) && firebase.isPresent()) {
       return firebase.get().verify(token);

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import nl.omzien.errors.DomainException;
 
 /**
@@ -27,10 +28,37 @@ public final class UserDirectory {
       limit 1
       """;
 
+  private static final String ENSURE = """
+      insert into app_user (id, display_name, roles, wijken) values ($1, '', $2, $3) on conflict (id) do nothing
+      """;
+  /** Users known to have a row; bounded, so a flood of new ids cannot grow it without limit. */
+  private static final int KNOWN_LIMIT = 100_000;
+
   private final Pool pool;
+  private final Set<UUID> known = ConcurrentHashMap.newKeySet();
 
   public UserDirectory(Pool pool) {
     this.pool = pool;
+  }
+
+  /**
+   * Makes sure a locally signed principal has its user row (a first sign-in creates it, as for Firebase users),
+   * so every write that names the caller has a row to refer to. One insert per new user per process.
+   */
+  public Future<Principal> ensureLocal(Principal principal) {
+    if (known.contains(principal.userId())) {
+      return Future.succeededFuture(principal);
+    }
+    return pool.preparedQuery(ENSURE)
+        .execute(Tuple.of(principal.userId(),
+            principal.roles().stream().map(Role::wire).sorted().toArray(String[]::new),
+            principal.wijken().stream().sorted().toArray(String[]::new)))
+        .map(done -> {
+          if (known.size() < KNOWN_LIMIT) {
+            known.add(principal.userId());
+          }
+          return principal;
+        });
   }
 
   public Future<Principal> principalForExternal(String externalSubject, String issuer) {

@@ -56,6 +56,21 @@ public final class Problems {
     if (failure instanceof ValidatorException validation) {
       return fromValidation(validation);
     }
+    if (failure instanceof PgException pg && pg.getSqlState() != null) {
+      // Safety net: stores translate the constraint violations they expect; one that slips through is the
+      // client's (a duplicate, a dangling reference, a value the schema forbids), never a 500.
+      switch (pg.getSqlState()) {
+        case "23505":
+          return Problem.of(ProblemType.CONFLICT, "This already exists.").withCode("duplicate");
+        case "23503":
+          return Problem.of(ProblemType.INVALID_INPUT, "This refers to something that does not exist.")
+              .withCode("unknown-reference");
+        case "23514", "22001", "22003", "22007", "22008", "22P02":
+          return Problem.of(ProblemType.INVALID_INPUT, "A value is outside what is allowed.").withCode("out-of-range");
+        default:
+          break;
+      }
+    }
     if (isDatabaseUnavailable(failure)) {
       return Problem.of(ProblemType.UNAVAILABLE, "The database is not reachable right now; please retry shortly.")
           .retryAfter(DATABASE_RETRY_AFTER_SECONDS);

@@ -1,0 +1,207 @@
+package nl.omzien.requests;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import nl.omzien.http.Cursor;
+
+/** SQL for hulpvragen, their time windows and status history. Prepared statements only. */
+public final class RequestStore {
+  private static final String COLUMNS = """
+      r.id, r.resident_id, r.created_by, r.kind, r.status, r.urgency, r.details, r.note, r.lat, r.lon,
+      r.wijk_code, r.buurt_code, r.created_at, r.updated_at,
+      (select json_agg(json_build_object('start', w.starts_at, 'end', w.ends_at) order by w.starts_at)
+         from help_request_window w where w.request_id = r.id) as windows
+      """;
+  private static final String INSERT = """
+      insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
+                                buurt_code, wijk_code, first_starts_at, idempotency_key)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      on conflict (created_by, idempotency_key) do nothing
+      returning id
+      """;
+  private static final String INSERT_WINDOW = """
+      insert into help_request_window (request_id, starts_at, ends_at) values ($1, $2, $3)
+      """;
+  private static final String INSERT_HISTORY = """
+      insert into help_request_history (request_id, actor_id, from_status, to_status, reason) values ($1, $2, $3, $4, $5)
+      """;
+  private static final String FIND = "select " + COLUMNS + " from help_request r where r.id = $1";
+  private static final String FIND_BY_KEY = "select " + COLUMNS
+      + " from help_request r where r.created_by = $1 and r.idempotency_key = $2";
+  private static final String LIST_BY_RESIDENT = "select " + COLUMNS + """
+       from help_request r
+      where r.resident_id = $1
+        and ($2::text is null or r.status = $2)
+        and ($3::timestamptz is null or (r.created_at, r.id) < ($3, $4))
+      order by r.created_at desc, r.id desc
+      limit $5
+      """;
+  private static final String LOCK_STATUS = "select status from help_request where id = $1 for update";
+  private static final String SET_STATUS = """
+      update help_request set status = $2, updated_at = now() where id = $1 and status = $3
+      """;
+  private static final String HISTORY = """
+      select at, actor_id, from_status, to_status, reason from help_request_history where request_id = $1 order by id
+      """;
+
+  private static final String HOME = "select lat, lon, buurt_code, wijk_code from resident_profile where user_id = $1";
+
+  private final Pool pool;
+
+  public RequestStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** What a new request is made of (already checked by the service). */
+  public record NewRequest(UUID id, UUID residentId, UUID createdBy, JsonObject proxyConsent, String kind,
+                           String urgency, JsonObject details, String note, double lat, double lon, String buurtCode,
+                           String wijkCode, List<HelpRequest.Window> windows, String idempotencyKey) {
+  }
+
+  /** One status change. */
+  public record StatusChange(OffsetDateTime at, UUID actorId, String from, String to, String reason) {
+  }
+
+  /**
+   * Inserts the request, its windows and its first history entry in one transaction. Empty when this creator
+   * already used the idempotency key (nothing is written then).
+   */
+  public Future<Optional<UUID>> insert(NewRequest request) {
+    return pool.withTransaction(connection -> connection.preparedQuery(INSERT)
+        .execute(Tuple.from(new Object[] {request.id(), request.residentId(), request.createdBy(), request.proxyConsent(),
+            request.kind(), request.urgency(), request.details(), request.note(), request.lat(), request.lon(),
+            request.buurtCode(), request.wijkCode(), request.windows().get(0).start(), request.idempotencyKey()}))
+        .compose(rows -> rows.size() == 0
+            ? Future.succeededFuture(Optional.<UUID>empty())
+            : insertChildren(connection, request).map(Optional.of(request.id()))));
+  }
+
+  private Future<Void> insertChildren(SqlConnection connection, NewRequest request) {
+    List<Tuple> windows = request.windows().stream()
+        .map(w -> Tuple.of(request.id(), w.start(), w.end()))
+        .toList();
+    String reason = request.residentId().equals(request.createdBy()) ? "created" : "entered by an ambassador";
+    return connection.preparedQuery(INSERT_WINDOW).executeBatch(windows)
+        .compose(done -> connection.preparedQuery(INSERT_HISTORY).execute(
+            Tuple.of(request.id(), request.createdBy(), null, RequestStatus.OPEN.wire(), reason)))
+        .mapEmpty();
+  }
+
+  /** Where a resident lives, as {@code (lat, lon, buurt, wijk)}. */
+  public record Home(double lat, double lon, String buurtCode, String wijkCode) {
+  }
+
+  public Future<Optional<Home>> home(UUID residentId) {
+    return pool.preparedQuery(HOME).execute(Tuple.of(residentId)).map(rows -> rows.size() == 0
+        ? Optional.empty()
+        : Optional.of(rows.iterator().next()).map(row -> new Home(row.getDouble("lat"), row.getDouble("lon"),
+            row.getString("buurt_code"), row.getString("wijk_code"))));
+  }
+
+  public Future<Optional<HelpRequest>> find(UUID id) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> first(rows));
+  }
+
+  public Future<Optional<HelpRequest>> findByIdempotencyKey(UUID createdBy, String key) {
+    return pool.preparedQuery(FIND_BY_KEY).execute(Tuple.of(createdBy, key)).map(rows -> first(rows));
+  }
+
+  /** A page of a resident's requests, newest first, after the cursor. */
+  public Future<List<HelpRequest>> listByResident(UUID residentId, Optional<RequestStatus> status,
+                                                  Optional<Cursor> after, int limit) {
+    Tuple params = Tuple.tuple()
+        .addUUID(residentId)
+        .addString(status.map(RequestStatus::wire).orElse(null))
+        .addOffsetDateTime(after.map(c -> c.at().atOffset(ZoneOffset.UTC)).orElse(null))
+        .addUUID(after.map(Cursor::id).orElse(null))
+        .addInteger(limit);
+    return pool.preparedQuery(LIST_BY_RESIDENT).execute(params).map(rows -> {
+      List<HelpRequest> page = new ArrayList<>();
+      rows.forEach(row -> page.add(toRequest(row)));
+      return page;
+    });
+  }
+
+  /**
+   * Moves a request to {@code to} if its current status allows it, recording who, when and why, in one
+   * transaction (the row is locked, so two concurrent changes are serialised). Fails with
+   * {@link IllegalTransition} when the current status does not allow it; empty when there is no such request.
+   */
+  public Future<Optional<RequestStatus>> transition(UUID id, RequestStatus to, UUID actor, String reason) {
+    return pool.withTransaction(connection -> connection.preparedQuery(LOCK_STATUS).execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(Optional.<RequestStatus>empty());
+          }
+          RequestStatus from = RequestStatus.fromWire(rows.iterator().next().getString("status"));
+          if (!RequestStatus.allowedFrom(to).contains(from)) {
+            return Future.failedFuture(new IllegalTransition(from, to));
+          }
+          return connection.preparedQuery(SET_STATUS).execute(Tuple.of(id, to.wire(), from.wire()))
+              .compose(done -> connection.preparedQuery(INSERT_HISTORY)
+                  .execute(Tuple.of(id, actor, from.wire(), to.wire(), reason)))
+              .map(done -> Optional.of(from));
+        }));
+  }
+
+  public Future<List<StatusChange>> history(UUID id) {
+    return pool.preparedQuery(HISTORY).execute(Tuple.of(id)).map(rows -> {
+      List<StatusChange> changes = new ArrayList<>();
+      rows.forEach(row -> changes.add(new StatusChange(row.getOffsetDateTime("at"), row.getUUID("actor_id"),
+          row.getString("from_status"), row.getString("to_status"), row.getString("reason"))));
+      return changes;
+    });
+  }
+
+  /** The current status does not allow the requested change. */
+  public static final class IllegalTransition extends RuntimeException {
+    private final RequestStatus from;
+    private final RequestStatus to;
+
+    IllegalTransition(RequestStatus from, RequestStatus to) {
+      super("a " + from.wire() + " request cannot become " + to.wire(), null, false, false);
+      this.from = from;
+      this.to = to;
+    }
+
+    public RequestStatus from() {
+      return from;
+    }
+
+    public RequestStatus to() {
+      return to;
+    }
+  }
+
+  private static Optional<HelpRequest> first(io.vertx.sqlclient.RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(toRequest(rows.iterator().next()));
+  }
+
+  private static HelpRequest toRequest(Row row) {
+    List<HelpRequest.Window> windows = new ArrayList<>();
+    Object raw = row.getValue("windows");
+    if (raw instanceof JsonArray array) {
+      for (Object item : array) {
+        JsonObject window = (JsonObject) item;
+        windows.add(new HelpRequest.Window(OffsetDateTime.parse(window.getString("start")),
+            OffsetDateTime.parse(window.getString("end"))));
+      }
+    }
+    return new HelpRequest(row.getUUID("id"), row.getUUID("resident_id"), row.getUUID("created_by"),
+        row.getString("kind"), RequestStatus.fromWire(row.getString("status")), row.getString("urgency"),
+        (JsonObject) row.getValue("details"), row.getString("note"), row.getDouble("lat"), row.getDouble("lon"),
+        row.getString("wijk_code"), row.getString("buurt_code"), windows, row.getOffsetDateTime("created_at"),
+        row.getOffsetDateTime("updated_at"));
+  }
+}

@@ -1,0 +1,109 @@
+package nl.omzien.requests;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import nl.omzien.http.ApiRouter;
+import nl.omzien.http.Cursor;
+import nl.omzien.http.Endpoint;
+import nl.omzien.http.Json;
+import nl.omzien.http.Responses;
+
+/** HTTP for hulpvragen: thin handlers over {@link RequestService}. */
+public final class RequestsApi {
+  private final RequestService service;
+
+  public RequestsApi(RequestService service) {
+    this.service = service;
+  }
+
+  public List<Endpoint> endpoints() {
+    return List.of(
+        new Endpoint("createHelpRequest", this::create),
+        new Endpoint("listMyHelpRequests", this::listMine),
+        new Endpoint("getHelpRequest", this::get),
+        new Endpoint("cancelHelpRequest", this::cancel),
+        new Endpoint("getHelpRequestHistory", this::history));
+  }
+
+  private void create(RoutingContext ctx) {
+    ValidatedRequest request = ApiRouter.validated(ctx);
+    Optional<String> key = Optional.ofNullable(request.getHeaders().get("Idempotency-Key"))
+        .filter(p -> !p.isNull())
+        .map(RequestParameter::getString);
+    service.create(ApiRouter.principal(ctx), request.getBody().getJsonObject(), key)
+        .onSuccess(created -> {
+          if (created.isNew()) {
+            ctx.response().putHeader("Location", "/v1/requests/" + created.request().id());
+          }
+          Responses.json(ctx, created.isNew() ? 201 : 200, created.request().toJson());
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void listMine(RoutingContext ctx) {
+    ValidatedRequest request = ApiRouter.validated(ctx);
+    int limit = query(request, "limit").map(p -> p.getInteger()).orElse(20);
+    Optional<Cursor> after;
+    try {
+      after = Cursor.decode(query(request, "cursor").map(RequestParameter::getString).orElse(null));
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+      return;
+    }
+    Optional<RequestStatus> status = query(request, "status").map(p -> RequestStatus.fromWire(p.getString()));
+    service.listMine(ApiRouter.principal(ctx), status, after, limit + 1)
+        .onSuccess(page -> {
+          boolean more = page.size() > limit;
+          List<HelpRequest> items = more ? page.subList(0, limit) : page;
+          JsonArray array = new JsonArray();
+          items.forEach(item -> array.add(item.toJson()));
+          HelpRequest last = items.isEmpty() ? null : items.get(items.size() - 1);
+          Responses.json(ctx, 200, new JsonObject()
+              .put("items", array)
+              .put("nextCursor", more ? new Cursor(last.createdAt().toInstant(), last.id()).encode() : null));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void get(RoutingContext ctx) {
+    service.get(ApiRouter.principal(ctx), requestId(ctx))
+        .onSuccess(found -> Responses.json(ctx, 200, found.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void cancel(RoutingContext ctx) {
+    String reason = ApiRouter.validated(ctx).getBody().getJsonObject().getString("reason").strip();
+    service.cancel(ApiRouter.principal(ctx), requestId(ctx), reason)
+        .onSuccess(cancelled -> Responses.json(ctx, 200, cancelled.toJson()))
+        .onFailure(ctx::fail);
+  }
+
+  private void history(RoutingContext ctx) {
+    service.history(ApiRouter.principal(ctx), requestId(ctx))
+        .onSuccess(changes -> {
+          JsonArray items = new JsonArray();
+          changes.forEach(c -> items.add(new JsonObject()
+              .put("at", Json.dateTime(c.at()))
+              .put("actorId", c.actorId() == null ? null : c.actorId().toString())
+              .put("from", c.from())
+              .put("to", c.to())
+              .put("reason", c.reason())));
+          Responses.json(ctx, 200, new JsonObject().put("items", items));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static UUID requestId(RoutingContext ctx) {
+    return UUID.fromString(ApiRouter.validated(ctx).getPathParameters().get("requestId").getString());
+  }
+
+  private static Optional<RequestParameter> query(ValidatedRequest request, String name) {
+    return Optional.ofNullable(request.getQuery().get(name)).filter(p -> !p.isNull());
+  }
+}
