@@ -21,6 +21,8 @@ import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.Role;
 import nl.omzien.demo.DemoData;
 import nl.omzien.demo.DemoUsers;
+import static nl.omzien.testing.ProblemAssert.assertProblem;
+
 import nl.omzien.testing.BlockedThreadWatch;
 import nl.omzien.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
@@ -54,18 +56,6 @@ class ServiceFrameTest {
     }
     request.putHeader("Content-Type", "application/json");
     return request.sendBuffer(Buffer.buffer(body)).await(10, TimeUnit.SECONDS);
-  }
-
-  private static void assertProblem(HttpResponse<Buffer> response, int status, String typeSlug) {
-    assertEquals(status, response.statusCode(), () -> response.bodyAsString());
-    assertEquals("application/problem+json", response.getHeader("Content-Type"));
-    JsonObject problem = response.bodyAsJsonObject();
-    assertEquals("https://omzien.nl/problems/" + typeSlug, problem.getString("type"));
-    assertEquals(status, problem.getInteger("status"));
-    assertNotNull(problem.getString("title"));
-    assertNotNull(problem.getString("detail"));
-    assertFalse(response.bodyAsString().contains("Exception"), "no stack traces or exception names in a problem");
-    assertFalse(response.bodyAsString().contains("\tat "), "no stack traces in a problem");
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Role;
 import nl.omzien.geo.AreaIndex;
+import static nl.omzien.testing.ProblemAssert.assertProblem;
+
 import nl.omzien.testing.BlockedThreadWatch;
 import nl.omzien.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
@@ -110,17 +112,6 @@ class HelpRequestsTest {
   private static long count(String sql, Object... params) throws Exception {
     return app.app().database().pool().preparedQuery(sql).execute(Tuple.from(params)).await(10, TimeUnit.SECONDS)
         .iterator().next().getLong(0);
-  }
-
-  private static void assertProblem(HttpResponse<Buffer> response, int status, String slug, String field) {
-    assertEquals(status, response.statusCode(), response::bodyAsString);
-    assertEquals("application/problem+json", response.getHeader("Content-Type"));
-    JsonObject problem = response.bodyAsJsonObject();
-    assertEquals("https://omzien.nl/problems/" + slug, problem.getString("type"));
-    if (field != null) {
-      assertTrue(problem.getJsonArray("errors").stream().map(JsonObject.class::cast)
-          .anyMatch(e -> e.getString("field").equals(field)), problem::encode);
-    }
   }
 
   @Test
