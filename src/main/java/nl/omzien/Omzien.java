@@ -40,6 +40,7 @@ import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
 import nl.omzien.requests.RequestsApi;
 import nl.omzien.users.HomeApi;
+import nl.omzien.volunteers.VolunteerProfileApi;
 import nl.omzien.users.UserStore;
 import java.time.Clock;
 import nl.omzien.users.UsersApi;
@@ -152,6 +153,7 @@ public final class Omzien {
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
     endpoints.addAll(new HomeApi(database.pool(), areas).endpoints());
+    endpoints.addAll(new VolunteerProfileApi(database.pool(), areas).endpoints());
     endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, Clock.systemUTC()))
         .endpoints());
 
