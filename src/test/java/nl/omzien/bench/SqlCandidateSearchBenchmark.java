@@ -1,0 +1,141 @@
+package nl.omzien.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import nl.omzien.geo.AreaIndex;
+import nl.omzien.geo.GeoPoint;
+import nl.omzien.geo.PointIndex;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * The SQL baseline for {@link CandidateSearchBenchmark}: the same volunteers (same generator and seed) in the
+ * embedded PostgreSQL, the same question ("10 nearest within 5 km that have a car and are not paused") answered
+ * with {@code cube}/{@code earthdistance} and a GiST index on {@code ll_to_earth(lat, lon)}, over one JDBC
+ * connection from the benchmark thread. Run both in one go:
+ * {@code mvn -q -B -Pbench test-compile exec:exec -Djmh.args="CandidateSearch -f 1 -wi 1 -i 3 -w 2s -r 3s"}
+ * (the pattern matches both classes).
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx2g"})
+@State(Scope.Benchmark)
+public class SqlCandidateSearchBenchmark {
+  private static final String QUERY = """
+      select id, earth_distance(ll_to_earth(?, ?), ll_to_earth(lat, lon)) as meters
+        from volunteer
+       where earth_box(ll_to_earth(?, ?), 5000) @> ll_to_earth(lat, lon)
+         and has_car and not paused
+         and earth_distance(ll_to_earth(?, ?), ll_to_earth(lat, lon)) <= 5000
+       order by meters
+       limit 10
+      """;
+
+  @Param({"utrecht-100k", "netherlands-1m"})
+  public String population;
+
+  private EmbeddedPostgres postgres;
+  private Connection connection;
+  private PreparedStatement query;
+  private double[] queryLat;
+  private double[] queryLon;
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException, SQLException {
+    postgres = EmbeddedPostgres.builder()
+        .setServerConfig("shared_buffers", "512MB")
+        .setServerConfig("fsync", "off")
+        .start();
+    connection = postgres.getPostgresDatabase().getConnection();
+    int queries = 1 << 14;
+    queryLat = new double[queries];
+    queryLon = new double[queries];
+    SplittableRandom random = new SplittableRandom(99);
+    List<PointIndex.Entry<BenchData.Volunteer>> volunteers;
+    if (population.equals("utrecht-100k")) {
+      AreaIndex areas = AreaIndex.loadUtrecht();
+      volunteers = BenchData.utrechtVolunteers(areas, 100_000, 1);
+      for (int i = 0; i < queries; i++) {
+        GeoPoint p = BenchData.utrechtPoint(areas, random, true);
+        queryLat[i] = p.lat();
+        queryLon[i] = p.lon();
+      }
+    } else {
+      volunteers = BenchData.netherlandsVolunteers(1_000_000, 1);
+      for (int i = 0; i < queries; i++) {
+        double[] p = BenchData.netherlandsPoint(random);
+        queryLat[i] = p[0];
+        queryLon[i] = p[1];
+      }
+    }
+    load(volunteers);
+    query = connection.prepareStatement(QUERY);
+  }
+
+  private void load(List<PointIndex.Entry<BenchData.Volunteer>> volunteers) throws SQLException, IOException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("create extension if not exists cube");
+      statement.execute("create extension if not exists earthdistance");
+      statement.execute("create table volunteer (id bigint primary key, lat float8 not null, lon float8 not null, "
+          + "has_car boolean not null, paused boolean not null)");
+    }
+    StringBuilder rows = new StringBuilder(volunteers.size() * 48);
+    for (PointIndex.Entry<BenchData.Volunteer> v : volunteers) {
+      rows.append(v.id()).append('\t').append(v.lat()).append('\t').append(v.lon()).append('\t')
+          .append(v.payload().hasCar()).append('\t').append(v.payload().paused()).append('\n');
+    }
+    new CopyManager(connection.unwrap(BaseConnection.class))
+        .copyIn("copy volunteer from stdin", new StringReader(rows.toString()));
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("create index volunteer_earth on volunteer using gist (ll_to_earth(lat, lon))");
+      statement.execute("analyze volunteer");
+    }
+  }
+
+  @Benchmark
+  public int nearestTenEligibleWithin5km() throws SQLException {
+    int i = next++ & (queryLat.length - 1);
+    double lat = queryLat[i];
+    double lon = queryLon[i];
+    query.setDouble(1, lat);
+    query.setDouble(2, lon);
+    query.setDouble(3, lat);
+    query.setDouble(4, lon);
+    query.setDouble(5, lat);
+    query.setDouble(6, lon);
+    int found = 0;
+    try (ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        found++;
+      }
+    }
+    return found;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    connection.close();
+    postgres.close();
+  }
+}
