@@ -31,6 +31,11 @@ import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
+import nl.omzien.push.DryRunPushSender;
+import nl.omzien.push.FcmPushSender;
+import nl.omzien.push.Push;
+import nl.omzien.push.PushOptions;
+import nl.omzien.push.PushSender;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.users.UserStore;
 import nl.omzien.users.UsersApi;
@@ -52,9 +57,11 @@ public final class Omzien {
   private final BlockingExecutor blocking;
   private final int httpPort;
   private final List<String> deployments;
+  private final Push push;
 
   private Omzien(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking, int httpPort,
-                 List<String> deployments) {
+                 List<String> deployments, Push push) {
+    this.push = push;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -65,6 +72,14 @@ public final class Omzien {
 
   /** Starts everything; on failure, whatever was started is stopped again before the future fails. */
   public static Future<Omzien> start(OmzienConfig config) {
+    return start(config, PushOptions.fromEnvironment());
+  }
+
+  /**
+   * Starts everything with the given push set-up (tests and benchmarks pass a sender on a mock FCM transport
+   * and their own clock); {@link #start(OmzienConfig)} takes it from the environment.
+   */
+  public static Future<Omzien> start(OmzienConfig config, PushOptions pushOptions) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -77,7 +92,7 @@ public final class Omzien {
     BlockingExecutor blocking = new BlockingExecutor(vertx, "omzien-blocking", config.workerPoolSize(),
         config.workerPoolSize() * 16);
     Future<Omzien> started = Database.open(vertx, config)
-        .compose(database -> wire(vertx, config, database, blocking, registry)
+        .compose(database -> wire(vertx, config, database, blocking, registry, pushOptions)
             .recover(failure -> database.close().transform(v -> Future.failedFuture(failure))));
     return closingVertxOnFailure(vertx, started);
   }
@@ -99,13 +114,33 @@ public final class Omzien {
   }
 
   private static Future<Omzien> wire(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
-                                     PrometheusMeterRegistry registry) {
+                                     PrometheusMeterRegistry registry, PushOptions pushOptions) {
     return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
         .compose(areas -> AreaStore.sync(database.pool(), areas)
             .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false)))
         .compose(loaded -> authenticator(vertx, config))
-        .compose(authenticator -> Contract.load(vertx, CONTRACT)
-            .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract)));
+        .compose(authenticator -> pushSender(vertx, pushOptions)
+            .map(sender -> new Push(database.pool(), blocking, sender, pushOptions))
+            .compose(push -> Contract.load(vertx, CONTRACT)
+                .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract, push))));
+  }
+
+  /** The given sender, else FCM when GOOGLE_APPLICATION_CREDENTIALS is set, else the dry run; says which, once. */
+  private static Future<PushSender> pushSender(Vertx vertx, PushOptions options) {
+    if (options.sender().isPresent()) {
+      LOG.info("Push: sending with the given {}", options.sender().get().getClass().getSimpleName());
+      return Future.succeededFuture(options.sender().get());
+    }
+    return vertx.executeBlocking(FcmPushSender::fromEnvironment, false)
+        .map(fcm -> {
+          if (fcm.isPresent()) {
+            LOG.info("Push: sending through Firebase Cloud Messaging (GOOGLE_APPLICATION_CREDENTIALS is set)");
+            return (PushSender) fcm.get();
+          }
+          LOG.info("Push: dry run, nothing leaves this machine (GOOGLE_APPLICATION_CREDENTIALS is not set); "
+              + "see GET /v1/admin/push/dry-run");
+          return new DryRunPushSender();
+        });
   }
 
   private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config) {
@@ -119,21 +154,24 @@ public final class Omzien {
 
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
-                                       OpenAPIContract contract) {
+                                       OpenAPIContract contract, Push push) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
+    endpoints.addAll(push.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(
             () -> new HttpVerticle(contract, authenticator, endpoints, config.httpHost(), port, config.maxBodyBytes(),
                 config.shutdownGrace()),
             new DeploymentOptions().setInstances(config.httpInstances()))
-        .map(id -> {
-          LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
-              config.httpInstances(), config.demo());
-          return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(id)));
-        });
+        .compose(http -> vertx.deployVerticle(push.worker())
+            .map(worker -> {
+              LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
+                  config.httpInstances(), config.demo());
+              // The worker stops first: its in-flight batch still needs the blocking pool and the database.
+              return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(worker, http)), push);
+            }));
   }
 
   private static int freePort() {
@@ -178,5 +216,10 @@ public final class Omzien {
 
   public OmzienConfig config() {
     return config;
+  }
+
+  /** Push delivery: the outbox other capabilities enqueue to, and its worker. */
+  public Push push() {
+    return push;
   }
 }

@@ -22,6 +22,7 @@ import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.Role;
 import nl.omzien.config.OmzienConfig;
 import nl.omzien.http.Contract;
+import nl.omzien.push.PushOptions;
 
 /**
  * The whole application on a fresh database and a free port, started exactly as {@code Main} starts it, plus
@@ -53,6 +54,11 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start(String name, Map<String, String> extraEnv) throws Exception {
+    return start(name, extraEnv, PushOptions.fromEnvironment(Map.of()));
+  }
+
+  /** Starts the app with a given push set-up (sender on a mock FCM transport, clock, outbox settings). */
+  public static TestApp start(String name, Map<String, String> extraEnv, PushOptions push) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", TestDatabase.newDatabaseUrl(name));
     env.put("OMZIEN_DEMO", "true");
@@ -62,7 +68,7 @@ public final class TestApp implements AutoCloseable {
     env.put("OMZIEN_DATA_DIR", Files.createTempDirectory("omzien-test").toString());
     env.put("OMZIEN_SHUTDOWN_GRACE_SECONDS", "2");
     env.putAll(extraEnv);
-    return new TestApp(Omzien.start(OmzienConfig.from(env)).await(60, TimeUnit.SECONDS));
+    return new TestApp(Omzien.start(OmzienConfig.from(env), push).await(60, TimeUnit.SECONDS));
   }
 
   public WebClient client() {
