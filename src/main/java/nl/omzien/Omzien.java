@@ -35,6 +35,11 @@ import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
+import nl.omzien.push.DryRunPushSender;
+import nl.omzien.push.FcmPushSender;
+import nl.omzien.push.Push;
+import nl.omzien.push.PushOptions;
+import nl.omzien.push.PushSender;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
@@ -62,9 +67,11 @@ public final class Omzien {
   private final BlockingExecutor blocking;
   private final int httpPort;
   private final List<String> deployments;
+  private final Push push;
 
   private Omzien(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking, int httpPort,
-                 List<String> deployments) {
+                 List<String> deployments, Push push) {
+    this.push = push;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -75,14 +82,20 @@ public final class Omzien {
 
   /** Starts everything; on failure, whatever was started is stopped again before the future fails. */
   public static Future<Omzien> start(OmzienConfig config) {
-    return start(config, Optional.empty());
+    return start(config, PushOptions.fromEnvironment(), Optional.empty());
+  }
+
+  /** Starts with the given push set-up (tests and benchmarks: a sender on a mock FCM transport, their own clock). */
+  public static Future<Omzien> start(OmzienConfig config, PushOptions pushOptions) {
+    return start(config, pushOptions, Optional.empty());
   }
 
   /**
-   * Starts with a given FirebaseApp for ID-token verification (tests pass one on a mock transport); empty means
-   * "from GOOGLE_APPLICATION_CREDENTIALS, if set".
+   * Starts everything. {@code pushOptions} gives the push sender and clock (from the environment in production);
+   * {@code firebaseAuth} a FirebaseApp for ID-token verification (tests pass one on a mock transport), empty
+   * meaning "from GOOGLE_APPLICATION_CREDENTIALS, if set".
    */
-  public static Future<Omzien> start(OmzienConfig config, Optional<FirebaseApp> firebaseAuth) {
+  public static Future<Omzien> start(OmzienConfig config, PushOptions pushOptions, Optional<FirebaseApp> firebaseAuth) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
@@ -95,7 +108,7 @@ public final class Omzien {
     BlockingExecutor blocking = new BlockingExecutor(vertx, "omzien-blocking", config.workerPoolSize(),
         config.workerPoolSize() * 16);
     Future<Omzien> started = Database.open(vertx, config)
-        .compose(database -> wire(vertx, config, database, blocking, registry, firebaseAuth)
+        .compose(database -> wire(vertx, config, database, blocking, registry, pushOptions, firebaseAuth)
             .recover(failure -> database.close().transform(v -> Future.failedFuture(failure))));
     return closingVertxOnFailure(vertx, started);
   }
@@ -117,14 +130,36 @@ public final class Omzien {
   }
 
   private static Future<Omzien> wire(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
-                                     PrometheusMeterRegistry registry, Optional<FirebaseApp> firebaseAuth) {
+                                     PrometheusMeterRegistry registry, PushOptions pushOptions,
+                                     Optional<FirebaseApp> firebaseAuth) {
     return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
         .compose(areas -> AreaStore.sync(database.pool(), areas)
             .compose(v -> config.demo() ? DemoData.loadOnce(database.pool(), areas) : Future.succeededFuture(false))
             .map(loaded -> areas))
         .compose(areas -> authenticator(vertx, config, database, blocking, firebaseAuth)
-            .compose(authenticator -> Contract.load(vertx, CONTRACT)
-                .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract, areas))));
+            .compose(authenticator -> pushSender(vertx, pushOptions)
+                .map(sender -> new Push(database.pool(), blocking, sender, pushOptions))
+                .compose(push -> Contract.load(vertx, CONTRACT)
+                    .compose(contract -> deploy(vertx, config, database, blocking, registry, authenticator, contract,
+                        areas, push)))));
+  }
+
+  /** The given sender, else FCM when GOOGLE_APPLICATION_CREDENTIALS is set, else the dry run; says which, once. */
+  private static Future<PushSender> pushSender(Vertx vertx, PushOptions options) {
+    if (options.sender().isPresent()) {
+      LOG.info("Push: sending with the given {}", options.sender().get().getClass().getSimpleName());
+      return Future.succeededFuture(options.sender().get());
+    }
+    return vertx.executeBlocking(FcmPushSender::fromEnvironment, false)
+        .map(fcm -> {
+          if (fcm.isPresent()) {
+            LOG.info("Push: sending through Firebase Cloud Messaging (GOOGLE_APPLICATION_CREDENTIALS is set)");
+            return (PushSender) fcm.get();
+          }
+          LOG.info("Push: dry run, nothing leaves this machine (GOOGLE_APPLICATION_CREDENTIALS is not set); "
+              + "see GET /v1/admin/push/dry-run");
+          return new DryRunPushSender();
+        });
   }
 
   private static Future<Authenticator> authenticator(Vertx vertx, OmzienConfig config, Database database,
@@ -148,7 +183,7 @@ public final class Omzien {
 
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
-                                       OpenAPIContract contract, AreaIndex areas) {
+                                       OpenAPIContract contract, AreaIndex areas, Push push) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
@@ -156,17 +191,20 @@ public final class Omzien {
     endpoints.addAll(new VolunteerProfileApi(database.pool(), areas).endpoints());
     endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, Clock.systemUTC()))
         .endpoints());
+    endpoints.addAll(push.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(
             () -> new HttpVerticle(contract, authenticator, endpoints, config.httpHost(), port, config.maxBodyBytes(),
                 config.shutdownGrace()),
             new DeploymentOptions().setInstances(config.httpInstances()))
-        .map(id -> {
-          LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
-              config.httpInstances(), config.demo());
-          return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(id)));
-        });
+        .compose(http -> vertx.deployVerticle(push.worker())
+            .map(worker -> {
+              LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
+                  config.httpInstances(), config.demo());
+              // The worker stops first: its in-flight batch still needs the blocking pool and the database.
+              return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(worker, http)), push);
+            }));
   }
 
   private static int freePort() {
@@ -211,5 +249,10 @@ public final class Omzien {
 
   public OmzienConfig config() {
     return config;
+  }
+
+  /** Push delivery: the outbox other capabilities enqueue to, and its worker. */
+  public Push push() {
+    return push;
   }
 }

@@ -3,7 +3,7 @@ create table app_user (
   id               uuid primary key,
   external_subject text unique,                 -- e.g. 'firebase:<uid>'; null for demo/test users
   display_name     text not null default '',
-  language         text not null default 'nl',
+  language         text,                        -- null until the person chooses; pushes then use the device's
   phone            text,
   roles            text[] not null default array['resident'],
   wijken           text[] not null default '{}', -- CBS wijk codes an ambassador looks after
@@ -11,7 +11,7 @@ create table app_user (
   updated_at       timestamptz not null default now(),
   deleted_at       timestamptz,
   constraint app_user_roles_known check (roles <@ array['resident','volunteer','organiser','ambassador','admin']),
-  constraint app_user_language_known check (language in ('nl', 'en'))
+  constraint app_user_language_known check (language is null or language in ('nl', 'en'))
 );
 
 -- Reference geography (CBS 2024): wijken and buurten. Polygons live in the jar (geo/); these rows carry codes,

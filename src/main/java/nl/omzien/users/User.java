@@ -13,7 +13,7 @@ public record User(UUID id, String displayName, String language, String phone, L
     return new JsonObject()
         .put("userId", id.toString())
         .put("displayName", displayName)
-        .put("language", language)
+        .put("language", language == null ? "nl" : language)
         .put("phone", phone)
         .put("roles", new JsonArray(roles.stream().sorted().toList()))
         .put("wijken", new JsonArray(wijken.stream().sorted().toList()));

@@ -24,6 +24,7 @@ import nl.omzien.auth.LocalTokens;
 import nl.omzien.auth.Role;
 import nl.omzien.config.OmzienConfig;
 import nl.omzien.http.Contract;
+import nl.omzien.push.PushOptions;
 
 /**
  * The whole application on a fresh database and a free port, started exactly as {@code Main} starts it, plus
@@ -55,12 +56,22 @@ public final class TestApp implements AutoCloseable {
   }
 
   public static TestApp start(String name, Map<String, String> extraEnv) throws Exception {
-    return start(name, extraEnv, Optional.empty());
+    return start(name, extraEnv, PushOptions.fromEnvironment(Map.of()), Optional.empty());
+  }
+
+  /** Starts the app with a given push set-up (sender on a mock FCM transport, clock, outbox settings). */
+  public static TestApp start(String name, Map<String, String> extraEnv, PushOptions push) throws Exception {
+    return start(name, extraEnv, push, Optional.empty());
   }
 
   /** Starts with a FirebaseApp for ID tokens (on a mock transport). */
   public static TestApp start(String name, Map<String, String> extraEnv, Optional<FirebaseApp> firebaseAuth)
       throws Exception {
+    return start(name, extraEnv, PushOptions.fromEnvironment(Map.of()), firebaseAuth);
+  }
+
+  private static TestApp start(String name, Map<String, String> extraEnv, PushOptions push,
+                               Optional<FirebaseApp> firebaseAuth) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", TestDatabase.newDatabaseUrl(name));
     env.put("OMZIEN_DEMO", "true");
@@ -70,7 +81,7 @@ public final class TestApp implements AutoCloseable {
     env.put("OMZIEN_DATA_DIR", Files.createTempDirectory("omzien-test").toString());
     env.put("OMZIEN_SHUTDOWN_GRACE_SECONDS", "2");
     env.putAll(extraEnv);
-    return new TestApp(Omzien.start(OmzienConfig.from(env), firebaseAuth).await(60, TimeUnit.SECONDS));
+    return new TestApp(Omzien.start(OmzienConfig.from(env), push, firebaseAuth).await(60, TimeUnit.SECONDS));
   }
 
   public WebClient client() {

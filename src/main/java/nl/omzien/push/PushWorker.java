@@ -1,0 +1,301 @@
+package nl.omzien.push;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import nl.omzien.runtime.BlockingExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the push outbox. Every {@link PushConfig#pollInterval()} (and whenever {@link #drain()} is
+ * called) it claims due rows in batches with {@code FOR UPDATE SKIP LOCKED}, so several workers and several
+ * instances share the work; it renders each row for every active device of its user in the user's language,
+ * sends on the {@link BlockingExecutor} (never on an event loop) and records the outcome per row:
+ * <ul>
+ *   <li>any device SENT: {@code sent} (other devices' transient errors are not retried: the person has it);</li>
+ *   <li>else any RETRY: {@code pending} again, due after {@link Backoff#next} (Retry-After honoured), or
+ *       {@code dead} once {@link PushConfig#maxAttempts()} tries were made;</li>
+ *   <li>else a FAILED: {@code dead} with the reason; all devices TOKEN_INVALID, or no active device at
+ *       all: {@code dead} with last_error {@code no-device} (an admin may retry it once a device exists).</li>
+ * </ul>
+ * TOKEN_INVALID deactivates that device (reason {@code token-invalid}).
+ *
+ * <p>A claim sets {@code lease_until} and a {@code claim_id}. Rows whose lease expired (the worker crashed or
+ * hung) go back to {@code pending} at the start of every drain, keeping their attempt count; only the
+ * claim that holds a row may record its outcome, so a late worker cannot overwrite a newer one. Delivery is
+ * at least once and the data payload carries the row id as {@code messageId}, by which the app deduplicates.
+ */
+public final class PushWorker extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(PushWorker.class);
+    /** last_error when a user has no active device. */
+    public static final String NO_DEVICE = "no-device";
+
+    private static final String RECLAIM = """
+            update push_outbox set status = 'pending', lease_until = null, claim_id = null
+             where status = 'sending' and lease_until < $1
+            """;
+    private static final String CLAIM = """
+            update push_outbox o set status = 'sending', attempts = o.attempts + 1, lease_until = $2, claim_id = $3
+             where o.id in (select id from push_outbox where status = 'pending' and due_at <= $1
+                             order by due_at limit $4 for update skip locked)
+            returning o.id, o.user_id, o.kind, o.urgent, o.offer_id, o.request_id, o.activity_id, o.params, o.attempts
+            """;
+    private static final String DEVICES = """
+            select d.id, d.user_id, d.token, coalesce(u.language, d.locale) as language
+              from push_device d left join app_user u on u.id = d.user_id and u.deleted_at is null
+             where d.user_id = any($1) and d.active
+            """;
+    private static final String RECORD = """
+            update push_outbox o
+               set status = u.status, due_at = u.due, last_error = nullif(u.err, ''), lease_until = null,
+                   claim_id = null, sent_at = case when u.status = 'sent' then $5 else o.sent_at end
+              from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) as u(id, status, due, err)
+             where o.id = u.id and o.claim_id = $6 and o.status = 'sending'
+            """;
+    private static final String DEACTIVATE = """
+            update push_device d set active = false, deactivated_reason = 'token-invalid', updated_at = now()
+              from unnest($1::uuid[], $2::text[]) as u(id, token)
+             where d.id = u.id and d.token = u.token
+            """;
+
+    private final Pool pool;
+    private final BlockingExecutor blocking;
+    private final PushSender sender;
+    private final PushTemplates templates;
+    private final PushConfig config;
+    private final Clock clock;
+    private long timer = -1;
+    private Future<Integer> running = Future.succeededFuture(0);
+
+    public PushWorker(Pool pool, BlockingExecutor blocking, PushSender sender, PushTemplates templates, PushConfig config,
+                      Clock clock) {
+        this.pool = pool;
+        this.blocking = blocking;
+        this.sender = sender;
+        this.templates = templates;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        if (!config.pollInterval().isZero()) {
+            timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> tick());
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        return running.otherwiseEmpty();
+    }
+
+    private void tick() {
+        if (!running.isComplete()) {
+            return; // the previous drain is still busy; SKIP LOCKED would make overlap safe, but it is wasted work
+        }
+        running = drain().onFailure(e -> LOG.warn("push drain failed; next tick retries", e));
+    }
+
+    /**
+     * Sends everything due now: {@link PushConfig#concurrency()} loops claim batches until none is left.
+     *
+     * @return how many outbox rows were handled (whatever their outcome)
+     */
+    public Future<Integer> drain() {
+        return pool.preparedQuery(RECLAIM).execute(Tuple.of(PushOutbox.utc(clock.instant())))
+                .compose(reclaimed -> {
+                    if (reclaimed.rowCount() > 0) {
+                        LOG.warn("push: {} message(s) whose lease expired are pending again", reclaimed.rowCount());
+                    }
+                    List<Future<Integer>> loops = new ArrayList<>();
+                    for (int i = 0; i < config.concurrency(); i++) {
+                        loops.add(loop(0));
+                    }
+                    return Future.all(loops);
+                })
+                .map(all -> all.<Integer>list().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    private Future<Integer> loop(int handled) {
+        return batch()
+                .compose(n -> n < config.batchSize() ? Future.succeededFuture(handled + n) : loop(handled + n));
+    }
+
+    private Future<Integer> batch() {
+        UUID claim = UUID.randomUUID();
+        Instant now = clock.instant();
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of(PushOutbox.utc(now), PushOutbox.utc(now.plus(config.lease())), claim, config.batchSize()))
+                .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0)
+                        : deliver(claim, claimed(rows)).map(rows.size()));
+    }
+
+    /** One claimed outbox row. */
+    record Claimed(UUID id, UUID userId, String kind, boolean urgent, JsonObject params, Map<PushRef, UUID> ids,
+                   int attempts) {
+    }
+
+    /** One active device of a user, with the language to render in. */
+    record Device(UUID id, String token, Locale locale) {
+    }
+
+    /** What happens to one outbox row. */
+    record Outcome(UUID id, String status, Instant due, String error) {
+    }
+
+    /** The outcomes of a batch and the devices whose token turned out dead. */
+    record Outcomes(List<Outcome> rows, List<Device> invalidDevices) {
+    }
+
+    private static List<Claimed> claimed(RowSet<Row> rows) {
+        List<Claimed> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            out.add(new Claimed(row.getUUID("id"), row.getUUID("user_id"), row.getString("kind"),
+                    row.getBoolean("urgent"), (JsonObject) row.getValue("params"), PushOutbox.refs(row),
+                    row.getInteger("attempts")));
+        }
+        return out;
+    }
+
+    private Future<Void> deliver(UUID claim, List<Claimed> batch) {
+        UUID[] users = batch.stream().map(Claimed::userId).distinct().toArray(UUID[]::new);
+        return pool.preparedQuery(DEVICES).execute(Tuple.of(users))
+                .map(PushWorker::devicesByUser)
+                .compose(devices -> blocking.submit(() -> send(batch, devices)))
+                .compose(outcomes -> deactivate(outcomes.invalidDevices()).compose(v -> record(claim, outcomes.rows())));
+    }
+
+    private static Map<UUID, List<Device>> devicesByUser(RowSet<Row> rows) {
+        Map<UUID, List<Device>> byUser = new HashMap<>();
+        for (Row row : rows) {
+            byUser.computeIfAbsent(row.getUUID("user_id"), u -> new ArrayList<>())
+                    .add(new Device(row.getUUID("id"), row.getString("token"),
+                            Locale.forLanguageTag(row.getString("language"))));
+        }
+        return byUser;
+    }
+
+    /** Renders and sends a batch; runs on a worker thread. */
+    private Outcomes send(List<Claimed> batch, Map<UUID, List<Device>> devices) {
+        List<PushMessage> messages = new ArrayList<>();
+        List<Device> targets = new ArrayList<>();
+        List<Integer> rowOf = new ArrayList<>();
+        Map<Integer, String> failedBeforeSending = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Claimed row = batch.get(i);
+            try {
+                PushKind kind = PushKind.fromWireName(row.kind());
+                PushParams params = PushOutbox.paramsFromJson(row.params());
+                for (Device device : devices.getOrDefault(row.userId(), List.of())) {
+                    messages.add(templates.message(row.id(), kind, device.token(), device.locale(), row.urgent(),
+                            row.ids(), params));
+                    targets.add(device);
+                    rowOf.add(i);
+                }
+            } catch (IllegalArgumentException e) {
+                failedBeforeSending.put(i, "cannot render: " + e.getMessage());
+            }
+        }
+        List<SendResult> results = messages.isEmpty() ? List.of() : sendSafely(messages);
+        return outcomes(batch, targets, rowOf, results, failedBeforeSending);
+    }
+
+    private List<SendResult> sendSafely(List<PushMessage> messages) {
+        try {
+            return sender.send(messages);
+        } catch (RuntimeException e) {
+            LOG.warn("push sender failed for a whole batch of {}; all will be retried", messages.size(), e);
+            return messages.stream().map(m -> SendResult.retry(m.messageId(), null, "sender failed: " + e)).toList();
+        }
+    }
+
+    private Outcomes outcomes(List<Claimed> batch, List<Device> targets, List<Integer> rowOf, List<SendResult> results,
+                              Map<Integer, String> failedBeforeSending) {
+        int n = batch.size();
+        boolean[] sent = new boolean[n];
+        String[] retry = new String[n];
+        Duration[] retryAfter = new Duration[n];
+        String[] failed = new String[n];
+        List<Device> invalid = new ArrayList<>();
+        for (int j = 0; j < results.size(); j++) {
+            SendResult r = results.get(j);
+            int i = rowOf.get(j);
+            switch (r.outcome()) {
+                case SENT -> sent[i] = true;
+                case RETRY -> {
+                    retry[i] = r.error() == null ? "retry" : r.error();
+                    if (r.retryAfter() != null && (retryAfter[i] == null || r.retryAfter().compareTo(retryAfter[i]) > 0)) {
+                        retryAfter[i] = r.retryAfter();
+                    }
+                }
+                case TOKEN_INVALID -> invalid.add(targets.get(j));
+                case FAILED -> failed[i] = r.error() == null ? "failed" : r.error();
+            }
+        }
+        Instant now = clock.instant();
+        List<Outcome> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Claimed row = batch.get(i);
+            if (failedBeforeSending.containsKey(i)) {
+                out.add(new Outcome(row.id(), "dead", now, failedBeforeSending.get(i)));
+            } else if (sent[i]) {
+                out.add(new Outcome(row.id(), "sent", now, ""));
+            } else if (retry[i] != null && row.attempts() >= config.maxAttempts()) {
+                out.add(new Outcome(row.id(), "dead", now, "max-attempts: " + retry[i]));
+            } else if (retry[i] != null) {
+                Duration delay = Backoff.next(row.attempts(), retryAfter[i], ThreadLocalRandom.current());
+                out.add(new Outcome(row.id(), "pending", now.plus(delay), retry[i]));
+            } else if (failed[i] != null) {
+                out.add(new Outcome(row.id(), "dead", now, failed[i]));
+            } else {
+                out.add(new Outcome(row.id(), "dead", now, NO_DEVICE));
+            }
+        }
+        return new Outcomes(out, invalid);
+    }
+
+    private Future<Void> deactivate(List<Device> devices) {
+        if (devices.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Set<Device> unique = new LinkedHashSet<>(devices);
+        return pool.preparedQuery(DEACTIVATE)
+                .execute(Tuple.tuple()
+                        .addValue(unique.stream().map(Device::id).toArray(UUID[]::new))
+                        .addValue(unique.stream().map(Device::token).toArray(String[]::new)))
+                .mapEmpty();
+    }
+
+    private Future<Void> record(UUID claim, List<Outcome> outcomes) {
+        Tuple params = Tuple.of(
+                outcomes.stream().map(Outcome::id).toArray(UUID[]::new),
+                outcomes.stream().map(Outcome::status).toArray(String[]::new),
+                outcomes.stream().map(o -> PushOutbox.utc(o.due())).toArray(OffsetDateTime[]::new),
+                outcomes.stream().map(Outcome::error).toArray(String[]::new),
+                PushOutbox.utc(clock.instant()),
+                claim);
+        return pool.preparedQuery(RECORD).execute(params).mapEmpty();
+    }
+}
