@@ -1,5 +1,7 @@
 package nl.omzien.push;
 
+import nl.omzien.config.ConfigException;
+
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.Map;
@@ -74,14 +76,25 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
             return fallback;
         }
         try {
-            return Long.parseLong(value.trim());
+            long number = Long.parseLong(value.trim());
+            if (number < 1) {
+                throw new NumberFormatException();
+            }
+            return number;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number");
+            throw new ConfigException(name + " must be a whole number of at least 1, got '" + value + "'");
         }
     }
 
     private static LocalTime time(Map<String, String> env, String name, LocalTime fallback) {
         String value = env.get(name);
-        return value == null || value.isBlank() ? fallback : LocalTime.parse(value.trim());
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return LocalTime.parse(value.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(name + " must be a time of day like 22:00, got '" + value + "'");
+        }
     }
 }
