@@ -15,10 +15,14 @@ import nl.omzien.http.Contract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import nl.omzien.activities.ActivitiesApi;
+import nl.omzien.activities.ActivityService;
+import nl.omzien.activities.ActivityStore;
 import nl.omzien.auth.Authenticator;
 import nl.omzien.auth.IdTokenVerifier;
 import nl.omzien.auth.LocalTokens;
@@ -26,6 +30,7 @@ import nl.omzien.auth.SigningKey;
 import nl.omzien.config.OmzienConfig;
 import nl.omzien.db.Database;
 import nl.omzien.demo.DemoData;
+import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
@@ -117,9 +122,21 @@ public final class Omzien {
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
                                        OpenAPIContract contract) {
+    Clock clock = Clock.systemUTC();
+    return vertx.executeBlocking(AreaIndex::loadUtrecht, false)
+        .compose(areas -> ActivityService.start(new ActivityStore(database.pool()), areas, clock))
+        .compose(activities -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
+            new ActivitiesApi(activities, clock)));
+  }
+
+  private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
+                                           BlockingExecutor blocking, PrometheusMeterRegistry registry,
+                                           Authenticator authenticator, OpenAPIContract contract,
+                                           ActivitiesApi activitiesApi) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
+    endpoints.addAll(activitiesApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(

@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import nl.omzien.activities.ActivitiesDemo;
 import nl.omzien.auth.Role;
 import nl.omzien.demo.DemoUsers.DemoUser;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ public final class DemoData {
         .execute(Tuple.of(SEED))
         .compose(inserted -> inserted.rowCount() == 0
             ? Future.succeededFuture(false)
-            : insertUsers(connection).map(true)))
+            : insertUsers(connection).compose(v -> ActivitiesDemo.load(connection)).map(true)))
         .onSuccess(loaded -> LOG.info(loaded ? "demo data loaded" : "demo data already present"));
   }
 
