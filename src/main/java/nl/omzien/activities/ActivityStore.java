@@ -45,10 +45,9 @@ public final class ActivityStore {
 
   private static final String VENUE_COLUMNS = "id, organisation_id, name, address, lat, lon, wijk_code, wijk_name,"
       + " buurt_code, buurt_name, created_at";
-  private static final String INSERT_VENUE = """
-      insert into venue (id, organisation_id, name, address, lat, lon, wijk_code, wijk_name, buurt_code, buurt_name)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-      returning """ + " " + VENUE_COLUMNS;
+  private static final String INSERT_VENUE = "insert into venue (id, organisation_id, name, address, lat, lon,"
+      + " wijk_code, wijk_name, buurt_code, buurt_name) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+      + " returning " + VENUE_COLUMNS;
   private static final String VENUES_OF = "select " + VENUE_COLUMNS
       + " from venue where organisation_id = $1 order by name, id";
   private static final String FIND_VENUE = "select " + VENUE_COLUMNS
@@ -219,7 +218,8 @@ public final class ActivityStore {
     return insertActivity(pool, UUID.randomUUID(), organisationId, draft, createdBy, idempotencyKey)
         .compose(inserted -> inserted.isPresent()
             ? Future.succeededFuture(new Created<>(inserted.get(), true))
-            : findByKey(organisationId, idempotencyKey.orElseThrow()).map(found -> new Created<>(found, false)));
+            : findByKey(organisationId, idempotencyKey.orElseThrow())
+                .map(found -> new Created<>(found, false)));
   }
 
   static Future<Optional<Activity>> insertActivity(SqlClient client, UUID id, UUID organisationId,
