@@ -98,6 +98,7 @@ class ActivitiesApiTest {
         good.copy().put("lat", "north"),
         good.copy().put("name", "x".repeat(121)),
         good.copy().put("name", ""),
+        good.copy().put("name", " \t "),
         good.copy().put("address", "y".repeat(201)),
         withoutKey(good, "lon"),
         good.copy().put("wijkCode", "WK034406"));
@@ -176,6 +177,8 @@ class ActivitiesApiTest {
         new Bad(400, "/capacity", weekly.copy().put("capacity", 501)),
         new Bad(400, "property \\\"title", withoutKey(weekly, "title")),
         new Bad(400, "/title", weekly.copy().put("title", "t".repeat(121))),
+        new Bad(400, "/title", weekly.copy().put("title", "   ")),
+        new Bad(400, "/title", weekly.copy().put("title", "Bingo\u0007")),
         new Bad(400, "/description", weekly.copy().put("description", "d".repeat(2001))),
         new Bad(400, "/category", weekly.copy().put("category", "karaoke")),
         new Bad(400, "/status", weekly.copy().put("status", "cancelled")),
