@@ -207,6 +207,44 @@ class ActivitiesApiTest {
   }
 
   @Test
+  @DisplayName("bad updates are refused with 4xx problem+json and leave the activity as it was")
+  void badUpdates() throws Exception {
+    JsonObject body = ActivityFixture.weekly(org.venueId(), DayOfWeek.TUESDAY, 12);
+    JsonObject created = fx.createActivity(org, body);
+    String path = activities(org) + "/" + created.getString("activityId");
+    fx.problem(fx.send(HttpMethod.PUT, path, org.organiser(), body.copy().put("organisationId",
+        UUID.randomUUID().toString())), 400, "updateActivity");
+    fx.problem(fx.send(HttpMethod.PUT, path, org.organiser(), body.copy().put("capacity", 1000)), 400,
+        "updateActivity");
+    fx.problem(fx.send(HttpMethod.PUT, path, org.organiser(), edit(body, s -> s.put("endTime", "10:00"))), 422,
+        "updateActivity");
+    fx.problem(fx.send(HttpMethod.PUT, path, org.organiser(), body.copy().put("title", "Nieuw")
+        .put("venueId", UUID.randomUUID().toString())), 422, "updateActivity");
+    fx.problem(fx.send(HttpMethod.PUT, activities(org) + "/" + UUID.randomUUID(), org.organiser(), body), 404,
+        "updateActivity");
+    JsonObject read = fx.ok(fx.send(HttpMethod.GET, "/v1/activities/" + created.getString("activityId"),
+        app.token(Role.RESIDENT), null), 200, "getActivity");
+    assertEquals(created.getString("title"), read.getString("title"));
+    assertEquals(12, read.getInteger("capacity"));
+    assertEquals(created.getString("updatedAt"), read.getString("updatedAt"));
+  }
+
+  @Test
+  @DisplayName("ids in paths must be UUIDs (400); unknown ones are 404")
+  void pathIds() throws Exception {
+    String resident = app.token(Role.RESIDENT);
+    fx.problem(fx.send(HttpMethod.GET, "/v1/activities/42", resident, null), 400, "getActivity");
+    fx.problem(fx.send(HttpMethod.GET, "/v1/activities/" + UUID.randomUUID(), resident, null), 404, "getActivity");
+    fx.problem(fx.send(HttpMethod.DELETE, "/v1/signups/x", resident, null), 400, "cancelSignup");
+    fx.problem(fx.send(HttpMethod.DELETE, "/v1/signups/" + UUID.randomUUID(), resident, null), 404, "cancelSignup");
+    fx.problem(fx.send(HttpMethod.PUT, "/v1/organisations/" + org.id() + "/members/me", fx.admin, null), 400,
+        "addOrganisationMember");
+    fx.problem(fx.send(HttpMethod.GET, "/v1/organisations/nope/venues", org.organiser(), null), 400, "listVenues");
+    fx.problem(fx.send(HttpMethod.POST, activities(org) + "/" + UUID.randomUUID() + "/cancel", org.organiser(), null),
+        404, "cancelActivity");
+  }
+
+  @Test
   @DisplayName("bad nearby queries are 400 (contract) or 422 (rules) problem+json")
   void badNearbyQueries() throws Exception {
     String resident = app.token(Role.RESIDENT);
