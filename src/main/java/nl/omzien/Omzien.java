@@ -15,11 +15,15 @@ import nl.omzien.http.Contract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import com.google.firebase.FirebaseApp;
+import nl.omzien.activities.ActivitiesApi;
+import nl.omzien.activities.ActivityService;
+import nl.omzien.activities.ActivityStore;
 import nl.omzien.auth.Authenticator;
 import nl.omzien.auth.FirebaseApps;
 import nl.omzien.auth.FirebaseIdTokens;
@@ -184,6 +188,16 @@ public final class Omzien {
   private static Future<Omzien> deploy(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking,
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
                                        OpenAPIContract contract, AreaIndex areas, Push push) {
+    Clock clock = Clock.systemUTC();
+    return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
+        .compose(activities -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
+            areas, push, new ActivitiesApi(activities, clock)));
+  }
+
+  private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
+                                           BlockingExecutor blocking, PrometheusMeterRegistry registry,
+                                           Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
+                                           Push push, ActivitiesApi activitiesApi) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
@@ -192,6 +206,7 @@ public final class Omzien {
     endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, Clock.systemUTC()))
         .endpoints());
     endpoints.addAll(push.endpoints());
+    endpoints.addAll(activitiesApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(

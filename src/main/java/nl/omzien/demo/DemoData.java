@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import nl.omzien.activities.ActivitiesDemo;
 import nl.omzien.auth.Role;
 import nl.omzien.demo.DemoPopulation.Resident;
 import nl.omzien.demo.DemoPopulation.Slot;
@@ -53,10 +54,11 @@ public final class DemoData {
                 : insertNamedUsers(connection)
                     .compose(v -> insertResidents(connection, residents))
                     .compose(v -> insertVolunteers(connection, volunteers))
+                    .compose(v -> ActivitiesDemo.load(connection))
                     .map(true)))
         .onSuccess(loaded -> LOG.info(loaded
             ? "demo data loaded: " + DemoUsers.all().size() + " named users, " + residents.size() + " residents, "
-              + volunteers.size() + " volunteers"
+              + volunteers.size() + " volunteers, buurtcentra with weekly activities"
             : "demo data already present"));
   }
 

@@ -1,0 +1,104 @@
+package nl.omzien.activities;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import nl.omzien.geo.PointIndex;
+
+/**
+ * The active activities in memory, by venue position, for "what is on near here" without a database round
+ * trip. A read-optimised copy of PostgreSQL: built from it at start, then every committed create, update and
+ * cancel is applied here. Reads are lock-free ({@link PointIndex}); writes are serialised and ordered by the
+ * activity's stored {@code version}, so a slow, older write never overwrites a newer one.
+ * <p>
+ * One instance per process. With several instances each needs to hear the others' writes (PostgreSQL
+ * LISTEN/NOTIFY); that is not wired yet.
+ */
+public final class ActivityIndex {
+  /** Results sort by distance, then next session start, then id, so pages are stable. */
+  static final Comparator<NearbyActivity> ORDER = Comparator
+      .comparingDouble(NearbyActivity::distanceMeters)
+      .thenComparing(n -> n.next().startsAt().toInstant())
+      .thenComparing(n -> n.activity().id());
+
+  private final PointIndex<ActivitySummary> points;
+  /** Latest version applied per seq, including removed ones, guarded by {@code this}. */
+  private final Map<Long, Long> versions = new HashMap<>();
+
+  private ActivityIndex(PointIndex<ActivitySummary> points) {
+    this.points = points;
+  }
+
+  /** An index of the given activities; cancelled ones are left out. */
+  public static ActivityIndex of(Collection<Activity> activities) {
+    List<PointIndex.Entry<ActivitySummary>> entries = new ArrayList<>();
+    Map<Long, Long> versions = new HashMap<>();
+    for (Activity activity : activities) {
+      versions.put(activity.seq(), activity.version());
+      if (activity.active()) {
+        entries.add(new PointIndex.Entry<>(activity.seq(), activity.venue().lat(), activity.venue().lon(),
+            activity.summary()));
+      }
+    }
+    ActivityIndex index = new ActivityIndex(PointIndex.build(entries));
+    synchronized (index) {
+      index.versions.putAll(versions);
+    }
+    return index;
+  }
+
+  /** Applies a committed write: active activities are (re)indexed, cancelled ones removed. */
+  public synchronized void apply(Activity activity) {
+    Long known = versions.get(activity.seq());
+    if (known != null && known > activity.version()) {
+      return;
+    }
+    versions.put(activity.seq(), activity.version());
+    if (activity.active()) {
+      points.upsert(activity.seq(), activity.venue().lat(), activity.venue().lon(), activity.summary());
+    } else {
+      points.remove(activity.seq());
+    }
+  }
+
+  /** Number of active activities indexed. */
+  public int size() {
+    return points.size();
+  }
+
+  /** The indexed summary of an activity, if it is active. */
+  public Optional<ActivitySummary> get(long seq) {
+    return points.get(seq).map(PointIndex.Entry::payload);
+  }
+
+  /**
+   * Active activities within the query's radius whose next fitting session has not ended at {@code now},
+   * ordered by distance (metres), then that session's start, then id. This is also the in-process entry point
+   * for matching ("activities near this point that fit this time and accessibility").
+   */
+  public List<NearbyActivity> near(ActivityQuery query, Instant now) {
+    List<NearbyActivity> found = new ArrayList<>();
+    for (PointIndex.Hit<ActivitySummary> hit : points.within(query.lat(), query.lon(), query.radiusMeters(),
+        query::fitsStatically)) {
+      nextFitting(hit.payload(), query, now)
+          .ifPresent(next -> found.add(new NearbyActivity(hit.payload(), hit.distanceMeters(), next)));
+    }
+    found.sort(ORDER);
+    return found;
+  }
+
+  /** The next session of an activity that fits the query's day and time window. */
+  static Optional<Occurrence> nextFitting(ActivitySummary activity, ActivityQuery query, Instant now) {
+    Schedule schedule = activity.schedule();
+    if (query.day().isEmpty()) {
+      // A weekly activity fits a time window on all its sessions or none; a one-off has one session.
+      return schedule.nextOccurrence(now).filter(query::fitsTime);
+    }
+    return schedule.nextOccurrenceOn(query.day().get(), now).filter(query::fitsTime);
+  }
+}
