@@ -51,7 +51,6 @@ import nl.omzien.requests.RequestsApi;
 import nl.omzien.users.HomeApi;
 import nl.omzien.volunteers.VolunteerProfileApi;
 import nl.omzien.users.UserStore;
-import java.time.Clock;
 import nl.omzien.users.UsersApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,19 +190,19 @@ public final class Omzien {
     Clock clock = Clock.systemUTC();
     return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
         .compose(activities -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-            areas, push, new ActivitiesApi(activities, clock)));
+            areas, push, clock, new ActivitiesApi(activities, clock)));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
-                                           Push push, ActivitiesApi activitiesApi) {
+                                           Push push, Clock clock, ActivitiesApi activitiesApi) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
     endpoints.addAll(new HomeApi(database.pool(), areas).endpoints());
     endpoints.addAll(new VolunteerProfileApi(database.pool(), areas).endpoints());
-    endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, Clock.systemUTC()))
+    endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, clock))
         .endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(activitiesApi.endpoints());

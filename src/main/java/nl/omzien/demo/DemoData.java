@@ -41,25 +41,32 @@ public final class DemoData {
 
   /** Loads the demo data unless it is already there; the future tells whether it loaded now. */
   public static Future<Boolean> loadOnce(Pool pool, AreaIndex areas) {
-    LocalDate today = LocalDate.now(ZoneId.of("Europe/Amsterdam"));
-    List<Resident> residents = new ArrayList<>(namedResidents(areas));
-    residents.addAll(DemoPopulation.residents(areas, RESIDENTS, RANDOM_SEED));
-    List<Volunteer> volunteers = new ArrayList<>(namedVolunteers(areas, today));
-    volunteers.addAll(DemoPopulation.volunteers(areas, VOLUNTEERS, RANDOM_SEED, today));
     return pool.withTransaction(connection -> connection
             .preparedQuery("insert into demo_seed (name) values ($1) on conflict do nothing")
             .execute(Tuple.of(SEED))
             .compose(inserted -> inserted.rowCount() == 0
                 ? Future.succeededFuture(false)
-                : insertNamedUsers(connection)
-                    .compose(v -> insertResidents(connection, residents))
-                    .compose(v -> insertVolunteers(connection, volunteers))
-                    .compose(v -> ActivitiesDemo.load(connection))
-                    .map(true)))
-        .onSuccess(loaded -> LOG.info(loaded
-            ? "demo data loaded: " + DemoUsers.all().size() + " named users, " + residents.size() + " residents, "
-              + volunteers.size() + " volunteers, buurtcentra with weekly activities"
-            : "demo data already present"));
+                : load(connection, areas).map(true)))
+        .onSuccess(loaded -> {
+          if (!loaded) {
+            LOG.info("demo data already present");
+          }
+        });
+  }
+
+  /** Generates the people (only on the first start, when the seed is new) and writes everything. */
+  private static Future<Void> load(SqlConnection connection, AreaIndex areas) {
+    LocalDate today = LocalDate.now(ZoneId.of("Europe/Amsterdam"));
+    List<Resident> residents = new ArrayList<>(namedResidents(areas));
+    residents.addAll(DemoPopulation.residents(areas, RESIDENTS, RANDOM_SEED));
+    List<Volunteer> volunteers = new ArrayList<>(namedVolunteers(areas, today));
+    volunteers.addAll(DemoPopulation.volunteers(areas, VOLUNTEERS, RANDOM_SEED, today));
+    return insertNamedUsers(connection)
+        .compose(v -> insertResidents(connection, residents))
+        .compose(v -> insertVolunteers(connection, volunteers))
+        .compose(v -> ActivitiesDemo.load(connection))
+        .onSuccess(v -> LOG.info("demo data loaded: {} named users, {} residents, {} volunteers, buurtcentra with "
+            + "weekly activities", DemoUsers.all().size(), residents.size(), volunteers.size()));
   }
 
   private static Future<Void> insertNamedUsers(SqlConnection connection) {

@@ -203,6 +203,11 @@ public final class AreaIndex {
     }
 
     /** The buurt with this CBS code. */
+    /** The wijk with this CBS code (e.g. {@code WK034403}). */
+    public Optional<Wijk> wijk(String code) {
+        return Optional.ofNullable(wijkByCode.get(code));
+    }
+
     public Optional<Buurt> buurt(String code) {
         Region<Buurt> region = buurtByCode.get(code);
         return region == null ? Optional.empty() : Optional.of(region.area);

@@ -68,7 +68,7 @@ public final class ApiRouter {
         RequestLog.route(ctx, operation.getOpenAPIPath());
         ctx.next();
       });
-      if (requiresAuthentication(contract, operation)) {
+      if (requiresAuthentication(operation)) {
         route.addHandler(authenticate(authenticator));
       }
       Set<Role> roles = roles(operation);
@@ -102,7 +102,7 @@ public final class ApiRouter {
     }
   }
 
-  private static boolean requiresAuthentication(OpenAPIContract contract, Operation operation) {
+  private static boolean requiresAuthentication(Operation operation) {
     // Operation.getSecurityRequirements() already falls back to the global requirement; "security: []" opts out.
     return operation.getSecurityRequirements().stream().anyMatch(requirement -> !requirement.isEmpty());
   }

@@ -12,6 +12,7 @@ import nl.omzien.errors.DomainException;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.ApiRouter;
 import nl.omzien.http.Endpoint;
+import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
 
 /**
@@ -67,8 +68,8 @@ public final class HomeApi {
         .onSuccess(done -> Responses.json(ctx, 200, new JsonObject()
             .put("address", address)
             .put("location", new JsonObject().put("lat", lat).put("lon", lon))
-            .put("wijk", new JsonObject().put("code", area.wijkCode()).put("name", area.wijkName()))
-            .put("buurt", new JsonObject().put("code", area.buurtCode()).put("name", area.buurtName()))))
+            .put("wijk", Json.areaRef(area.wijkCode(), area.wijkName()))
+            .put("buurt", Json.areaRef(area.buurtCode(), area.buurtName()))))
         .onFailure(ctx::fail);
   }
 
@@ -78,9 +79,7 @@ public final class HomeApi {
     return new JsonObject()
         .put("address", row.getString("address"))
         .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
-        .put("wijk", new JsonObject().put("code", wijk).put("name",
-            areas.wijken().stream().filter(w -> w.code().equals(wijk)).map(AreaIndex.Wijk::name).findFirst().orElse(wijk)))
-        .put("buurt", new JsonObject().put("code", buurt)
-            .put("name", areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(buurt)));
+        .put("wijk", Json.areaRef(wijk, areas.wijk(wijk).map(AreaIndex.Wijk::name).orElse(null)))
+        .put("buurt", Json.areaRef(buurt, areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(null)));
   }
 }

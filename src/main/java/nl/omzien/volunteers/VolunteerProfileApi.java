@@ -21,6 +21,7 @@ import nl.omzien.errors.DomainException.FieldError;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.ApiRouter;
 import nl.omzien.http.Endpoint;
+import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
 
 /**
@@ -140,10 +141,8 @@ public final class VolunteerProfileApi {
     LocalDate vog = row.getLocalDate("vog_issued_on");
     return new JsonObject()
         .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
-        .put("wijk", new JsonObject().put("code", wijk).put("name", areas.wijken().stream()
-            .filter(w -> w.code().equals(wijk)).map(AreaIndex.Wijk::name).findFirst().orElse(wijk)))
-        .put("buurt", new JsonObject().put("code", buurt)
-            .put("name", areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(buurt)))
+        .put("wijk", Json.areaRef(wijk, areas.wijk(wijk).map(AreaIndex.Wijk::name).orElse(null)))
+        .put("buurt", Json.areaRef(buurt, areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(null)))
         .put("travelKm", row.getBigDecimal("travel_km").doubleValue())
         .put("transport", new JsonArray(List.of(row.getArrayOfStrings("transport"))))
         .put("skills", new JsonArray(List.of(row.getArrayOfStrings("skills"))))
