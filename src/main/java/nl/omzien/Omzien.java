@@ -39,6 +39,7 @@ import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
+import nl.omzien.http.RateLimits;
 import nl.omzien.push.DryRunPushSender;
 import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
@@ -208,9 +209,10 @@ public final class Omzien {
     endpoints.addAll(activitiesApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
+    RateLimits rateLimits = RateLimits.create(vertx, config.httpLimits(), RateLimits.healthPaths(contract));
     return vertx.deployVerticle(
             () -> new HttpVerticle(contract, authenticator, endpoints, config.httpHost(), port, config.maxBodyBytes(),
-                config.shutdownGrace()),
+                config.shutdownGrace(), config.httpLimits(), rateLimits),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .compose(http -> vertx.deployVerticle(push.worker())
             .map(worker -> {

@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param maxBodyBytes      request body limit in bytes ({@code OMZIEN_MAX_BODY_BYTES}, default 65536)
  * @param workerPoolSize    threads for blocking work such as Firebase calls ({@code OMZIEN_WORKER_POOL_SIZE}, default 8)
  * @param shutdownGrace     how long in-flight requests may take at shutdown ({@code OMZIEN_SHUTDOWN_GRACE_SECONDS}, default 10)
+ * @param httpLimits        rate limits per user and per IP, and the slow-client timeouts ({@code OMZIEN_RATE_LIMIT_*},
+ *                          {@code OMZIEN_TRUSTED_PROXIES}, {@code OMZIEN_HTTP_*_TIMEOUT_SECONDS}; see {@link HttpLimits})
  */
 public record OmzienConfig(
     String httpHost,
@@ -42,7 +44,8 @@ public record OmzienConfig(
     int dbPoolSize,
     int maxBodyBytes,
     int workerPoolSize,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    HttpLimits httpLimits) {
 
   /** Where an external PostgreSQL is, parsed from {@code postgres://user:password@host:port/database}. */
   public record DatabaseUrl(String host, int port, String database, String user, String password) {
@@ -89,13 +92,14 @@ public record OmzienConfig(
         integer(env, "OMZIEN_DB_POOL_SIZE", 16, 1, 1000),
         integer(env, "OMZIEN_MAX_BODY_BYTES", 65_536, 1_024, 10 * 1024 * 1024),
         integer(env, "OMZIEN_WORKER_POOL_SIZE", 8, 1, 256),
-        Duration.ofSeconds(integer(env, "OMZIEN_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)));
+        Duration.ofSeconds(integer(env, "OMZIEN_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)),
+        HttpLimits.from(env));
   }
 
   /** A copy with another port (tests bind port 0). */
   public OmzienConfig withHttpPort(int port) {
     return new OmzienConfig(httpHost, port, httpInstances, database, dataDir, demo, googleCredentials,
-        firebaseProjectId, jwtSecret, dbPoolSize, maxBodyBytes, workerPoolSize, shutdownGrace);
+        firebaseProjectId, jwtSecret, dbPoolSize, maxBodyBytes, workerPoolSize, shutdownGrace, httpLimits);
   }
 
   static DatabaseUrl parseDatabaseUrl(String raw) {
@@ -132,7 +136,7 @@ public record OmzienConfig(
     return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
   }
 
-  private static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
+  static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
     Optional<String> raw = optional(env, name);
     if (raw.isEmpty()) {
       return fallback;
@@ -148,7 +152,7 @@ public record OmzienConfig(
     }
   }
 
-  private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+  static boolean bool(Map<String, String> env, String name, boolean fallback) {
     Optional<String> raw = optional(env, name);
     if (raw.isEmpty()) {
       return fallback;

@@ -8,7 +8,8 @@ import java.util.List;
  */
 public abstract sealed class DomainException extends RuntimeException
     permits DomainException.NotFound, DomainException.Conflict, DomainException.Forbidden,
-    DomainException.Invalid, DomainException.Unauthenticated, DomainException.Unavailable {
+    DomainException.Invalid, DomainException.Unauthenticated, DomainException.Unavailable,
+    DomainException.TooManyRequests {
 
   protected DomainException(String message, Throwable cause) {
     super(message, cause, false, false);
@@ -74,6 +75,20 @@ public abstract sealed class DomainException extends RuntimeException
 
     public Unavailable(String message, int retryAfterSeconds, Throwable cause) {
       super(message, cause);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
+  /** The caller sent more requests than its limit allows; it may try again after the given number of seconds. */
+  public static final class TooManyRequests extends DomainException {
+    private final int retryAfterSeconds;
+
+    public TooManyRequests(String message, int retryAfterSeconds) {
+      super(message, null);
       this.retryAfterSeconds = retryAfterSeconds;
     }
 

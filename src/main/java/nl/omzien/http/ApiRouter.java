@@ -48,8 +48,14 @@ public final class ApiRouter {
     return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
   }
 
+  /**
+   * The router for {@code contract}. Root chain: request log, security headers, slow-client deadlines, rate
+   * limit per client IP, body handler; then per operation as described above, with the per-user rate limit right
+   * after authentication.
+   */
   public static Router create(Vertx vertx, OpenAPIContract contract, Authenticator authenticator,
-                              int maxBodyBytes, List<Endpoint> endpoints) {
+                              int maxBodyBytes, List<Endpoint> endpoints, RateLimits rateLimits,
+                              SlowClients slowClients) {
     Map<String, Endpoint> byOperation = endpoints.stream()
         .collect(Collectors.toMap(Endpoint::operationId, Function.identity()));
     checkBindings(contract, byOperation.keySet());
@@ -57,6 +63,8 @@ public final class ApiRouter {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(RequestLog.INSTANCE);
     builder.rootHandler(SecurityHeaders.INSTANCE);
+    builder.rootHandler(slowClients.deadlines());
+    builder.rootHandler(rateLimits.perIp());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false));
     RequestValidator validator = RequestValidator.create(vertx, contract);
 
@@ -70,6 +78,7 @@ public final class ApiRouter {
       });
       if (requiresAuthentication(operation)) {
         route.addHandler(authenticate(authenticator));
+        route.addHandler(rateLimits.perUser());
       }
       Set<Role> roles = roles(operation);
       if (!roles.isEmpty()) {

@@ -9,15 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Authenticator;
+import nl.omzien.config.HttpLimits;
 
 /**
  * One HTTP server instance (deployed once per core; Vert.x spreads connections over them). Stopping it shuts
  * the server down gracefully: no new connections, in-flight requests get {@code grace} to finish.
  */
 public final class HttpVerticle extends VerticleBase {
-  /** Idle connections (including slow clients that stop sending) are closed after this many seconds. */
-  private static final int IDLE_TIMEOUT_SECONDS = 30;
-
   private final OpenAPIContract contract;
   private final Authenticator authenticator;
   private final List<Endpoint> endpoints;
@@ -25,10 +23,16 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final int maxBodyBytes;
   private final Duration grace;
+  private final HttpLimits limits;
+  private final RateLimits rateLimits;
   private HttpServer server;
 
+  /**
+   * @param limits     slow-client timeouts (idle, request head, body)
+   * @param rateLimits shared by all instances, so a client's limit does not depend on which event loop serves it
+   */
   public HttpVerticle(OpenAPIContract contract, Authenticator authenticator, List<Endpoint> endpoints, String host,
-                      int port, int maxBodyBytes, Duration grace) {
+                      int port, int maxBodyBytes, Duration grace, HttpLimits limits, RateLimits rateLimits) {
     this.contract = contract;
     this.authenticator = authenticator;
     this.endpoints = endpoints;
@@ -36,17 +40,25 @@ public final class HttpVerticle extends VerticleBase {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.grace = grace;
+    this.limits = limits;
+    this.rateLimits = rateLimits;
   }
 
   @Override
   public Future<?> start() {
-    var router = ApiRouter.create(vertx, contract, authenticator, maxBodyBytes, endpoints);
+    SlowClients slowClients = new SlowClients(vertx, limits.headerTimeout(), limits.idleTimeout(),
+        limits.bodyTimeout());
+    var router = ApiRouter.create(vertx, contract, authenticator, maxBodyBytes, endpoints, rateLimits, slowClients);
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(true)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024));
-    return server.requestHandler(router).listen(port, host);
+    return server
+        .connectionHandler(slowClients::connected)
+        .requestHandler(slowClients.guard(router))
+        .listen(port, host);
   }
 
   @Override

@@ -13,6 +13,7 @@ public enum ProblemType {
   NOT_FOUND("not-found", 404, "Not found"),
   METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
   NOT_ACCEPTABLE("not-acceptable", 406, "No acceptable representation"),
+  REQUEST_TIMEOUT("request-timeout", 408, "The request did not arrive in time"),
   CONFLICT("conflict", 409, "The request conflicts with the current state"),
   PAYLOAD_TOO_LARGE("payload-too-large", 413, "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),

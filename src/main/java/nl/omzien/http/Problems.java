@@ -111,6 +111,9 @@ public final class Problems {
     if (failure instanceof DomainException.Invalid invalid) {
       return Problem.of(ProblemType.INVALID_INPUT, invalid.getMessage()).withErrors(invalid.errors());
     }
+    if (failure instanceof DomainException.TooManyRequests limited) {
+      return Problem.of(ProblemType.RATE_LIMITED, limited.getMessage()).retryAfter(limited.retryAfterSeconds());
+    }
     DomainException.Unavailable unavailable = (DomainException.Unavailable) failure;
     return Problem.of(ProblemType.UNAVAILABLE, unavailable.getMessage()).retryAfter(unavailable.retryAfterSeconds());
   }
