@@ -52,6 +52,9 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setIdleTimeout((int) limits.idleTimeout().toSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // No cleartext HTTP/2: the app speaks HTTP/1.1 here (or h2 to a TLS proxy), and with h2c detection a
+        // connection becomes visible only after its first complete head, which defeats the head deadline.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(true)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024));

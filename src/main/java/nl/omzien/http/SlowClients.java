@@ -21,6 +21,8 @@ import java.util.Map;
  *   <li><b>body</b>: the body must have arrived {@code bodyTimeout} after the head, else 408 {@code request-timeout}
  *       and the connection is closed.</li>
  * </ul>
+ * The server must run without cleartext HTTP/2 (h2c): with it, Vert.x announces an HTTP/1.x connection only once
+ * its first request head is complete, too late to time it.
  * One instance per HTTP verticle: its connections all live on that verticle's event loop, so no locking.
  */
 public final class SlowClients {
