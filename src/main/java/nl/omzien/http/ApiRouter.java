@@ -1,5 +1,6 @@
 package nl.omzien.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,9 @@ import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.EnumSet;
 import java.util.List;
@@ -90,10 +93,11 @@ public final class ApiRouter {
 
     Router router = builder.createRouter();
     router.route().failureHandler(Problems::handle);
-    router.errorHandler(404, Problems::handle);
-    router.errorHandler(405, Problems::handle);
-    router.errorHandler(413, Problems::handle);
-    router.errorHandler(500, Problems::handle);
+    router.errorHandler(400, Problems.forStatus(400));
+    router.errorHandler(404, Problems.forStatus(404));
+    router.errorHandler(405, Problems.forStatus(405));
+    router.errorHandler(413, Problems.forStatus(413));
+    router.errorHandler(500, Problems.forStatus(500));
     return router;
   }
 
@@ -154,9 +158,19 @@ public final class ApiRouter {
     };
   }
 
+  /** The parameters and body to validate; a query with a broken percent-escape is the client's fault (400). */
+  private static Future<ValidatableRequest> extract(RequestExtractor extractor, RoutingContext ctx,
+                                                    Operation operation) {
+    try {
+      return extractor.extractValidatableRequest(ctx, operation);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new HttpException(400, "The query string could not be decoded.", e));
+    }
+  }
+
   private static Handler<RoutingContext> validate(RequestValidator validator, Operation operation) {
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
-    return ctx -> extractor.extractValidatableRequest(ctx, operation)
+    return ctx -> extract(extractor, ctx, operation)
         .compose(request -> validator.validate(request, operation.getOperationId()))
         .onSuccess(validated -> {
           ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);

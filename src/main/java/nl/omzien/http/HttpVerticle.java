@@ -60,6 +60,7 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxInitialLineLength(8 * 1024));
     return server
         .connectionHandler(slowClients::connected)
+        .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(slowClients.guard(router))
         .listen(port, host);
   }

@@ -1,6 +1,11 @@
 package nl.omzien.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
 import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.OutputUnit;
@@ -12,6 +17,7 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +41,19 @@ public final class Problems {
 
   /** Failure handler for every route: writes the problem for {@code ctx.failure()} / {@code ctx.statusCode()}. */
   public static void handle(RoutingContext ctx) {
-    Problem problem = toProblem(ctx.failure(), ctx.statusCode());
+    handle(ctx, ctx.statusCode());
+  }
+
+  /**
+   * The router's error handler for {@code status}: the router may call it before any route ran (a path it cannot
+   * decode), when the context does not know the status yet.
+   */
+  public static Handler<RoutingContext> forStatus(int status) {
+    return ctx -> handle(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : status);
+  }
+
+  private static void handle(RoutingContext ctx, int statusCode) {
+    Problem problem = toProblem(ctx.failure(), statusCode);
     if (problem.type() == ProblemType.INTERNAL) {
       LOG.error("request {} failed: unexpected error", RequestLog.requestId(ctx), ctx.failure());
     }
@@ -50,6 +68,9 @@ public final class Problems {
     if (failure instanceof HttpException http) {
       if (http.getCause() instanceof ValidatorException validation) {
         return fromValidation(validation);
+      }
+      if (http.getStatusCode() == 400 && http.getCause() instanceof IllegalArgumentException) {
+        return Problem.of(ProblemType.MALFORMED_REQUEST, http.getPayload());
       }
       return fromStatus(http.getStatusCode(), http.getPayload());
     }
@@ -78,7 +99,40 @@ public final class Problems {
     if (failure == null && statusCode > 0) {
       return fromStatus(statusCode, null);
     }
+    if (statusCode == 400) {
+      // The router refused the request before any handler (a path with a broken percent-escape and the like).
+      return Problem.of(ProblemType.MALFORMED_REQUEST, "The request line or a parameter could not be decoded.");
+    }
+    if (statusCode > 400 && statusCode < 500) {
+      return fromStatus(statusCode, null);
+    }
     return Problem.of(ProblemType.INTERNAL, "Something went wrong on our side; the request id identifies it.");
+  }
+
+  /**
+   * The HTTP server's handler for requests it could not decode (request line over 8 KB: 414, headers over
+   * 16 KB: 431, anything else: 400). They never reach the router, so the problem is written here, with the same
+   * security headers; the connection is closed, since what follows on it cannot be trusted.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem = Problem.of(ProblemType.URI_TOO_LONG, "The request line is longer than this API accepts.");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem = Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers are larger than this API accepts.");
+    } else {
+      problem = Problem.of(ProblemType.MALFORMED_REQUEST, "The request is not well-formed HTTP.");
+    }
+    String id = UUID.randomUUID().toString();
+    HttpServerResponse response = request.response();
+    SecurityHeaders.apply(response.headers());
+    response.setStatusCode(problem.type().status())
+        .putHeader("Content-Type", Problem.CONTENT_TYPE)
+        .putHeader(RequestLog.HEADER, id)
+        .putHeader("Connection", "close")
+        .end(problem.toJson(id).encode())
+        .onComplete(done -> request.connection().close());
   }
 
   private static Problem fromStatus(int status, String payload) {
@@ -89,6 +143,8 @@ public final class Problems {
       case PAYLOAD_TOO_LARGE -> "The request body is larger than this API accepts.";
       case UNAUTHORIZED -> "A valid bearer token is required.";
       case UNSUPPORTED_MEDIA_TYPE -> "Send application/json.";
+      case URI_TOO_LONG -> "The request line is longer than this API accepts.";
+      case HEADERS_TOO_LARGE -> "The request headers are larger than this API accepts.";
       case INTERNAL -> "Something went wrong on our side; the request id identifies it.";
       default -> payload != null && payload.length() < 200 ? payload : type.title();
     };

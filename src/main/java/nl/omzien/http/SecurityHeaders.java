@@ -1,5 +1,6 @@
 package nl.omzien.http;
 
+import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
 
@@ -12,12 +13,17 @@ final class SecurityHeaders implements SecurityPolicyHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.response().headers()
+    apply(ctx.response().headers());
+    ctx.next();
+  }
+
+  /** Sets the headers (also for responses written outside the router). */
+  static void apply(MultiMap headers) {
+    headers
         .set("X-Content-Type-Options", "nosniff")
         .set("X-Frame-Options", "DENY")
         .set("Referrer-Policy", "no-referrer")
         .set("Cache-Control", "no-store")
         .set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    ctx.next();
   }
 }

@@ -125,8 +125,8 @@ public final class RequestService {
         errors.add(new FieldError("/" + candidate, "Not allowed for a " + kind + " request."));
       }
     }
-    if (kind.equals("companionship")) {
-      JsonObject recurrence = body.getJsonObject("companionship").getJsonObject("recurrence");
+    if (kind.equals("companionship") && body.getValue("companionship") instanceof JsonObject companionship) {
+      JsonObject recurrence = companionship.getJsonObject("recurrence");
       if (recurrence != null && recurrence.getString("endTime").compareTo(recurrence.getString("startTime")) <= 0) {
         errors.add(new FieldError("/companionship/recurrence/endTime", "Must be after startTime."));
       }

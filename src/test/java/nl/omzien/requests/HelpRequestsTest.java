@@ -173,6 +173,10 @@ class HelpRequestsTest {
     var mismatch = send("POST", "/v1/requests", resident.token(), wrongKind);
     assertProblem(mismatch, 422, "invalid-input", "/respite");
     assertProblem(mismatch, 422, "invalid-input", "/transport");
+    // Found by the spec fuzzer: a companionship request without its object was a 500.
+    JsonObject visitWithoutDetails = ride().put("kind", "companionship");
+    assertProblem(send("POST", "/v1/requests", resident.token(), visitWithoutDetails), 422, "invalid-input",
+        "/companionship");
 
     JsonObject backwards = ride();
     JsonObject window = backwards.getJsonArray("timeWindows").getJsonObject(0);
