@@ -14,7 +14,8 @@ import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -248,7 +249,8 @@ public final class Problems {
   /** True for failures that mean "the database is down or saturated", which clients should retry. */
   static boolean isDatabaseUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof TimeoutException) {
+      if (t instanceof SocketException || t instanceof ClosedChannelException || t instanceof ClosedConnectionException
+          || t instanceof TimeoutException) {
         return true;
       }
       if (t instanceof PgException pg && pg.getSqlState() != null) {
