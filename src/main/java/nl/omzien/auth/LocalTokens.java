@@ -48,7 +48,14 @@ public final class LocalTokens {
 
   /** Verifies a token and returns its principal, or fails with {@link DomainException.Unauthenticated}. */
   public Future<Principal> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> verified;
+    try {
+      verified = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt throws (instead of failing) on some malformed claims, e.g. "exp": null.
+      verified = Future.failedFuture(e);
+    }
+    return verified
         .recover(failure -> Future.failedFuture(new DomainException.Unauthenticated("The token is invalid or expired.")))
         .compose(user -> toPrincipal(user.attributes().getJsonObject("accessToken", new JsonObject())));
   }
