@@ -35,6 +35,8 @@ final class World {
   final String secretAddress;
   final String secretNote;
   final String secretPhone;
+  /** The FCM registration token of the resident's device. */
+  final String deviceToken = "fcm-" + UUID.randomUUID();
 
   final Map<Role, UUID> users = new EnumMap<>(Role.class);
   final Map<Role, String> tokens = new EnumMap<>(Role.class);
@@ -131,7 +133,7 @@ final class World {
         new JsonObject()), 201).getString("signupId");
     remember("signupId", signup);
     String device = ok(send(Role.RESIDENT, HttpMethod.POST, "/v1/devices", new JsonObject()
-        .put("token", "fcm-" + UUID.randomUUID()).put("platform", "android").put("appVersion", "1.4.2")), 201)
+        .put("token", deviceToken).put("platform", "android").put("appVersion", "1.4.2")), 201)
         .getString("deviceId");
     remember("deviceId", device);
     ok(send(Role.VOLUNTEER, HttpMethod.PUT, "/v1/me/volunteer", new JsonObject()
