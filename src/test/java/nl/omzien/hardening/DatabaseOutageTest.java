@@ -70,6 +70,10 @@ class DatabaseOutageTest {
       long down = System.nanoTime();
       postgres.stop();
       int readyWhileDown = pollReadiness(app, 503);
+      var refused = send(app, HttpMethod.PUT, "/v1/me", token, new JsonObject().put("displayName", "Ria"))
+          .await(HANG_MS, TimeUnit.MILLISECONDS);
+      assertEquals(503, refused.statusCode(), refused::bodyAsString);
+      app.assertMatchesContract("putMe", refused);
       long remaining = OUTAGE_MS - (System.nanoTime() - down) / 1_000_000;
       TimeUnit.MILLISECONDS.sleep(Math.max(0, remaining)); // the outage itself lasts this long, load keeps coming
 
