@@ -51,6 +51,7 @@ class LogPrivacyTest {
     access.setLevel(Level.DEBUG);
     List<String> secrets = new ArrayList<>();
     try (TestApp app = TestApp.start("logprivacy")) {
+      World.withoutDemoVolunteers(app);
       World world = World.build(app, "log-privacy");
       secrets.addAll(world.tokens.values());
       secrets.addAll(List.of(world.secretAddress, world.secretNote, world.secretPhone, world.deviceToken,

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import nl.omzien.push.PushOptions;
 import nl.omzien.testing.BlockedThreadWatch;
 import nl.omzien.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
@@ -44,14 +46,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SpecFuzzTest {
   private static final long DEFAULT_SEED = 20_261_123L;
   private static final Pattern PROBLEM_TYPE = Pattern.compile("^https://omzien\\.nl/problems/[a-z-]+$");
+  /**
+   * Background workers (offer rounds, push delivery) paused, so that every table change during a check is the
+   * request's own; they have their own tests.
+   */
+  private static final Map<String, String> QUIET_WORKERS = Map.of("OMZIEN_MATCH_TICK_MS", "0");
   private static TestApp app;
+
+  private static PushOptions quietPush() {
+    PushOptions defaults = PushOptions.fromEnvironment(Map.of());
+    return new PushOptions(defaults.sender(), defaults.clock(), defaults.config().withPollInterval(Duration.ZERO));
+  }
   private static Spec spec;
   private static World world;
 
   @BeforeAll
   static void start() throws Exception {
-    app = TestApp.start("fuzz");
+    app = TestApp.start("fuzz", QUIET_WORKERS, quietPush());
     spec = Spec.load(app.clientVertx());
+    World.withoutDemoVolunteers(app);
     world = World.build(app, "fuzz");
   }
 

@@ -26,11 +26,16 @@ import nl.omzien.testing.TestApp;
 /**
  * A small population made through the API, so that ids in paths point at real objects: one person per role
  * (the ambassador serves Overvecht), an organisation with the organiser as member, a venue and an activity, a
- * resident with a home, a help request, a sign-up and a device, and a volunteer profile. {@link #ids} holds the
+ * resident with a home, a help request (a visit, offered to the world's volunteer next door), a sign-up and a
+ * device. {@link #ids} holds the
  * ids by the path parameter names that take them; everything belongs to this world's people.
  */
 final class World {
   static final String OVERVECHT = "WK034403";
+  /** Another wijk (West), for an ambassador who has no business in Overvecht. */
+  static final String WEST = "WK034401";
+  static final double HOME_LAT = 52.1161;
+  static final double HOME_LON = 5.1132;
   /** Text that must never show up where it does not belong (responses to others, logs). */
   final String secretAddress;
   final String secretNote;
@@ -50,13 +55,27 @@ final class World {
     this.secretPhone = "+3161" + String.format("%07d", Math.abs(tag.hashCode()) % 10_000_000);
   }
 
-  /** Builds a world whose people are all new; {@code tag} makes its secrets recognisable. */
+  /**
+   * Removes the demo's volunteers, so the volunteers of the worlds built next are the ones their requests are
+   * offered to (nearest, and free all week).
+   */
+  static void withoutDemoVolunteers(TestApp app) throws Exception {
+    app.app().database().pool().query("delete from volunteer_profile").execute().await(30, TimeUnit.SECONDS);
+    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+  }
+
+  /** Builds a world whose people are all new; its ambassador serves Overvecht, where its resident lives. */
   static World build(TestApp app, String tag) throws Exception {
+    return build(app, tag, OVERVECHT);
+  }
+
+  /** Builds a world whose ambassador serves {@code ambassadorWijk}; {@code tag} makes its secrets recognisable. */
+  static World build(TestApp app, String tag, String ambassadorWijk) throws Exception {
     World world = new World(app, tag);
     for (Role role : Role.values()) {
       UUID id = UUID.randomUUID();
       world.users.put(role, id);
-      world.tokens.put(role, app.token(id, Set.of(role), role == Role.AMBASSADOR ? Set.of(OVERVECHT) : Set.of()));
+      world.tokens.put(role, app.token(id, Set.of(role), role == Role.AMBASSADOR ? Set.of(ambassadorWijk) : Set.of()));
     }
     world.signIn();
     world.populate();
@@ -121,14 +140,31 @@ final class World {
     ok(send(Role.RESIDENT, HttpMethod.PUT, "/v1/me", new JsonObject().put("displayName", "Ria")
         .put("phone", secretPhone)), 200);
     ok(send(Role.RESIDENT, HttpMethod.PUT, "/v1/me/home", new JsonObject().put("address", secretAddress)
-        .put("location", new JsonObject().put("lat", 52.1161).put("lon", 5.1132))), 200);
-    OffsetDateTime window = OffsetDateTime.now(ZoneOffset.UTC).plusDays(4).truncatedTo(ChronoUnit.HOURS);
+        .put("location", new JsonObject().put("lat", HOME_LAT).put("lon", HOME_LON))), 200);
+    // The volunteer lives next door and is free all week, so the resident's visit is offered to them.
+    JsonArray allWeek = new JsonArray();
+    for (int day = 1; day <= 7; day++) {
+      allWeek.add(new JsonObject().put("dayOfWeek", day).put("startTime", "00:00").put("endTime", "23:59"));
+    }
+    ok(send(Role.VOLUNTEER, HttpMethod.PUT, "/v1/me/volunteer", new JsonObject()
+        .put("location", new JsonObject().put("lat", HOME_LAT).put("lon", HOME_LON + 0.001)).put("travelKm", 8)
+        .put("transport", new JsonArray().add("bike")).put("languages", new JsonArray().add("nl"))
+        .put("availability", allWeek)), 200);
+    OffsetDateTime window = OffsetDateTime.now(ZoneOffset.UTC).plusDays(4).truncatedTo(ChronoUnit.DAYS).plusHours(9);
     String request = ok(send(Role.RESIDENT, HttpMethod.POST, "/v1/requests", new JsonObject()
         .put("kind", "companionship").put("urgency", "normal").put("note", secretNote)
         .put("timeWindows", new JsonArray().add(new JsonObject().put("start", iso(window))
             .put("end", iso(window.plusHours(3)))))
-        .put("companionship", new JsonObject().put("activity", "visit"))), 201).getString("id");
+        .put("companionship", new JsonObject().put("activity", "visit").put("languages", new JsonArray().add("nl")))),
+        201).getString("id");
     remember("requestId", request);
+    JsonArray offers = ok(send(Role.VOLUNTEER, HttpMethod.GET, "/v1/me/offers", null), 200).getJsonArray("items");
+    for (Object offer : offers) {
+      JsonObject o = (JsonObject) offer;
+      if (request.equals(o.getJsonObject("request").getString("id"))) {
+        remember("offerId", o.getString("id"));
+      }
+    }
     String signup = ok(send(Role.RESIDENT, HttpMethod.POST, "/v1/activities/" + activity + "/signups",
         new JsonObject()), 201).getString("signupId");
     remember("signupId", signup);
@@ -136,9 +172,6 @@ final class World {
         .put("token", deviceToken).put("platform", "android").put("appVersion", "1.4.2")), 201)
         .getString("deviceId");
     remember("deviceId", device);
-    ok(send(Role.VOLUNTEER, HttpMethod.PUT, "/v1/me/volunteer", new JsonObject()
-        .put("location", new JsonObject().put("lat", 52.1042).put("lon", 5.1301)).put("travelKm", 8)
-        .put("transport", new JsonArray().add("bike")).put("availability", new JsonArray())), 200);
     assertTrue(ids.values().stream().allMatch(list -> !list.isEmpty()));
   }
 }
