@@ -89,7 +89,16 @@ public final class Problems {
               .withCode("unknown-reference");
         case "23514", "22001", "22003", "22007", "22008", "22P02":
           return Problem.of(ProblemType.INVALID_INPUT, "A value is outside what is allowed.").withCode("out-of-range");
+        case "22021", "22P05":
+          // Text PostgreSQL cannot store (a NUL character): found by the spec fuzzer in free-text fields.
+          return Problem.of(ProblemType.INVALID_INPUT, "Text contains a character that cannot be stored (NUL).")
+              .withCode("invalid-character");
         default:
+          if (pg.getSqlState().startsWith("22")) {
+            // Any other data exception is about a value the client sent.
+            return Problem.of(ProblemType.INVALID_INPUT, "A value is outside what is allowed.")
+                .withCode("invalid-value");
+          }
           break;
       }
     }

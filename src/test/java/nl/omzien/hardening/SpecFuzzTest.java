@@ -172,6 +172,44 @@ class SpecFuzzTest {
     assertEquals(0, tally.partialWrites);
   }
 
+  @Test
+  @DisplayName("a NUL character in any free-text field of any body is refused (4xx), never a 500, and writes nothing")
+  void nulInEveryFreeTextField() throws Exception {
+    TableFingerprint tables = TableFingerprint.of(app.app().database().pool());
+    int checked = 0;
+    for (Spec.Op op : destructiveLast(spec.operations())) {
+      if (!op.hasBody() || op.bodyExample().isEmpty()
+          || !(SchemaValues.freshen(op.bodyExample().get()) instanceof JsonObject example)) {
+        continue;
+      }
+      JsonObject properties = spec.resolve(op.bodySchema().get()).getJsonObject("properties", new JsonObject());
+      for (String name : properties.fieldNames()) {
+        JsonObject schema = spec.resolve(properties.getJsonObject(name));
+        if (!"string".equals(SchemaValues.type(schema)) || schema.containsKey("enum") || schema.containsKey("format")
+            || !(example.getValue(name) instanceof String)) {
+          continue;
+        }
+        JsonObject body = example.copy().put(name, "Ria\u0000de Vries");
+        String uri = op.path();
+        for (Spec.Param param : op.params("path")) {
+          List<String> ids = world.ids.getOrDefault(param.name(), List.of(UUID.randomUUID().toString()));
+          uri = uri.replace("{" + param.name() + "}", ids.get(0));
+        }
+        Map<String, String> before = tables.take();
+        var response = app.client().request(HttpMethod.valueOf(op.method().toUpperCase()), uri)
+            .bearerTokenAuthentication(world.token(op.someRole()))
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(JsonText.encode(body, true))).await(30, TimeUnit.SECONDS);
+        String what = op.operationId() + " /" + name + ": " + response.bodyAsString();
+        assertTrue(response.statusCode() >= 400 && response.statusCode() < 500, what);
+        assertEquals(null, problemDefect(response), what);
+        assertEquals(before, tables.take(), what);
+        checked++;
+      }
+    }
+    assertTrue(checked >= 10, "free-text fields checked: " + checked);
+  }
+
   /** Deleting and cancelling last, so the objects the other operations aim at still exist while they run. */
   private static List<Spec.Op> destructiveLast(List<Spec.Op> operations) {
     return operations.stream()
