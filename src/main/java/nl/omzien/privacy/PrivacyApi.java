@@ -36,7 +36,7 @@ public final class PrivacyApi {
   private void export(RoutingContext ctx) {
     export.of(ApiRouter.principal(ctx).userId())
         .onSuccess(data -> {
-          ctx.response().putHeader("Content-Disposition", "attachment; filename=\"omzien-export.json\"");
+          ctx.response().putHeader("Content-Disposition", "attachment; filename=omzien-export.json");
           ctx.response().putHeader("Cache-Control", "no-store");
           Responses.json(ctx, 200, data);
         })
