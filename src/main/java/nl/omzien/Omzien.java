@@ -44,6 +44,9 @@ import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
 import nl.omzien.push.PushOptions;
 import nl.omzien.push.PushSender;
+import nl.omzien.reports.FiguresApi;
+import nl.omzien.reports.FiguresService;
+import nl.omzien.reports.FiguresStore;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
@@ -189,14 +192,17 @@ public final class Omzien {
                                        OpenAPIContract contract, AreaIndex areas, Push push) {
     Clock clock = Clock.systemUTC();
     return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
-        .compose(activities -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-            areas, push, clock, new ActivitiesApi(activities, clock)));
+        .compose(activities -> FiguresApi.create(vertx, new FiguresService(new FiguresStore(database.pool()), areas,
+                clock))
+            .compose(figuresApi -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
+                areas, push, clock, new ActivitiesApi(activities, clock), figuresApi)));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
-                                           Push push, Clock clock, ActivitiesApi activitiesApi) {
+                                           Push push, Clock clock, ActivitiesApi activitiesApi,
+                                           FiguresApi figuresApi) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
@@ -206,6 +212,7 @@ public final class Omzien {
         .endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(activitiesApi.endpoints());
+    endpoints.addAll(figuresApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(
