@@ -96,8 +96,7 @@ public final class FiguresService {
   public Future<JsonObject> figures(FiguresQuery q) {
     Future<Map<String, JsonObject>> requests = store.requests(q);
     Future<Map<String, JsonObject>> volunteers = store.volunteers(q);
-    Future<Map<String, JsonObject>> offers = store.offers(q);
-    Future<Map<String, Map<String, Long>>> reasons = store.declineReasons(q);
+    Future<FiguresStore.Offers> offers = store.offers(q);
     Future<Map<String, JsonObject>> continuity = q.includesCompanionship()
         ? store.continuity(q) : Future.succeededFuture(Map.of());
     Future<Map<String, JsonObject>> sessions = store.sessions(q);
@@ -106,10 +105,10 @@ public final class FiguresService {
         ? store.followUp(q, FOLLOW_UP_DAYS) : Future.succeededFuture(Map.of());
     Future<Map<String, JsonObject>> feedback = store.feedback(q);
     Future<Map<String, JsonObject>> waiting = store.waiting(q);
-    return Future.all(List.of(requests, volunteers, offers, reasons, continuity, sessions, signups, followUp, feedback,
-            waiting))
+    return Future.all(List.of(requests, volunteers, offers, continuity, sessions, signups, followUp, feedback, waiting))
         .map(all -> {
-          Sources sources = new Sources(requests.result(), volunteers.result(), offers.result(), reasons.result(),
+          Sources sources = new Sources(requests.result(), volunteers.result(), offers.result().totals(),
+              offers.result().reasons(),
               continuity.result(), sessions.result(), signups.result(), followUp.result(), feedback.result(),
               waiting.result());
           JsonArray wijken = new JsonArray();

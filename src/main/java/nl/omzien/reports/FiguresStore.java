@@ -67,34 +67,28 @@ public final class FiguresStore {
        group by grouping sets ((v.wijk_code), ())
       """.formatted(WIJK.formatted("v.wijk_code", "v.wijk_code"));
 
-  private static final String OFFERS = """
-      select %s, count(*) as made, count(*) filter (where o.status = 'declined') as declined
-        from offer o
-        join help_request r on r.id = o.request_id
-       where r.created_at >= $1 and r.created_at < $2
-         and ($3::text is null or r.kind = $3)
-         and r.wijk_code = any($4)
-       group by grouping sets ((r.wijk_code), ())
-      """.formatted(WIJK.formatted("r.wijk_code", "r.wijk_code"));
-
   /**
-   * Declined offers by reason. A reason is reported only as a code (lower case letters and underscores, as the
-   * app sends them); free text, which could name someone, is counted as {@code other}, none as {@code not_given}.
+   * Offers made on the period's requests and how many were declined, and declined offers by reason, in one pass
+   * (rows with {@code by_reason = 0} are the per-reason counts). A reason is reported only as a code (lower case
+   * letters and underscores, as the app sends them); free text, which could name someone, is counted as
+   * {@code other}, none as {@code not_given}.
    */
-  private static final String DECLINE_REASONS = """
-      select %s, d.reason, count(*) as n
-        from (select r.wijk_code,
-                     case when o.decline_reason is null or btrim(o.decline_reason) = '' then 'not_given'
+  private static final String OFFERS = """
+      select case when grouping(d.wijk_code) = 1 then '*' else d.wijk_code end as wijk,
+             grouping(d.reason) as by_reason, d.reason,
+             count(*) as made, count(*) filter (where d.declined) as declined
+        from (select r.wijk_code, o.status = 'declined' as declined,
+                     case when o.status <> 'declined' then null
+                          when o.decline_reason is null or btrim(o.decline_reason) = '' then 'not_given'
                           when o.decline_reason ~ '^[a-z][a-z_]{0,39}$' then o.decline_reason
                           else 'other' end as reason
                 from offer o
                 join help_request r on r.id = o.request_id
-               where o.status = 'declined'
-                 and r.created_at >= $1 and r.created_at < $2
+               where r.created_at >= $1 and r.created_at < $2
                  and ($3::text is null or r.kind = $3)
                  and r.wijk_code = any($4)) d
-       group by grouping sets ((d.wijk_code, d.reason), (d.reason))
-      """.formatted(WIJK.formatted("d.wijk_code", "d.wijk_code"));
+       group by grouping sets ((d.wijk_code), (), (d.wijk_code, d.reason), (d.reason))
+      """;
 
   /**
    * Matched companionship requests of residents who had a matched companionship request before, and how many got
@@ -241,24 +235,30 @@ public final class FiguresStore {
     return byWijk(VOLUNTEERS, periodKindWijken(q));
   }
 
-  public Future<Map<String, JsonObject>> offers(FiguresQuery q) {
-    return byWijk(OFFERS, periodKindWijken(q));
+  /** Offers per wijk (and total): made, declined, and declined by reason code (most frequent first). */
+  public record Offers(Map<String, JsonObject> totals, Map<String, Map<String, Long>> reasons) {
   }
 
-  /** Per wijk (and total): reason code to number of declined offers, most frequent first. */
-  public Future<Map<String, Map<String, Long>>> declineReasons(FiguresQuery q) {
-    return pool.preparedQuery(DECLINE_REASONS).execute(periodKindWijken(q)).map(rows -> {
-      Map<String, Map<String, Long>> result = new LinkedHashMap<>();
-      List<Row> sorted = new ArrayList<>();
-      rows.forEach(sorted::add);
-      sorted.sort((a, b) -> a.getLong("n").equals(b.getLong("n"))
-          ? a.getString("reason").compareTo(b.getString("reason"))
-          : Long.compare(b.getLong("n"), a.getLong("n")));
-      for (Row row : sorted) {
-        result.computeIfAbsent(row.getString("wijk"), k -> new LinkedHashMap<>())
-            .put(row.getString("reason"), row.getLong("n"));
+  public Future<Offers> offers(FiguresQuery q) {
+    return pool.preparedQuery(OFFERS).execute(periodKindWijken(q)).map(rows -> {
+      Map<String, JsonObject> totals = new LinkedHashMap<>();
+      List<Row> byReason = new ArrayList<>();
+      for (Row row : rows) {
+        if (row.getInteger("by_reason") == 1) {
+          totals.put(row.getString("wijk"), row.toJson());
+        } else if (row.getString("reason") != null) {
+          byReason.add(row);
+        }
       }
-      return result;
+      byReason.sort((a, b) -> a.getLong("declined").equals(b.getLong("declined"))
+          ? a.getString("reason").compareTo(b.getString("reason"))
+          : Long.compare(b.getLong("declined"), a.getLong("declined")));
+      Map<String, Map<String, Long>> reasons = new LinkedHashMap<>();
+      for (Row row : byReason) {
+        reasons.computeIfAbsent(row.getString("wijk"), k -> new LinkedHashMap<>())
+            .put(row.getString("reason"), row.getLong("declined"));
+      }
+      return new Offers(totals, reasons);
     });
   }
 
