@@ -678,9 +678,11 @@ public final class HistoryGenerator {
   /** A weekday-weighted daytime instant (08:00-20:00 local) in [start, end). */
   private Instant daytime(Instant start, Instant end) {
     long days = Duration.between(start, end).toDays();
-    LocalDate day = start.atZone(ZONE).toLocalDate().plusDays(random.nextLong(days));
+    LocalDate first = start.atZone(ZONE).toLocalDate();
+    LocalDate day = first.plusDays(random.nextLong(days));
     if (day.getDayOfWeek().getValue() >= 6 && random.nextDouble() < 0.6) {
-      day = day.minusDays(day.getDayOfWeek().getValue() - 5L);
+      LocalDate friday = day.minusDays(day.getDayOfWeek().getValue() - 5L);
+      day = friday.isBefore(first) ? day : friday;
     }
     return day.atTime(8, 0).plusMinutes(random.nextInt(12 * 60)).atZone(ZONE).toInstant();
   }
