@@ -52,6 +52,9 @@ import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
 import nl.omzien.push.PushOptions;
 import nl.omzien.push.PushSender;
+import nl.omzien.reports.FiguresApi;
+import nl.omzien.reports.FiguresService;
+import nl.omzien.reports.FiguresStore;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
@@ -205,15 +208,17 @@ public final class Omzien {
     return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
-            .compose(volunteers -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-                areas, push, clock, activities, volunteers)));
+            .compose(volunteers -> FiguresApi.create(vertx,
+                    new FiguresService(new FiguresStore(database.pool()), areas, clock))
+                .compose(figuresApi -> deployHttp(vertx, config, database, blocking, registry, authenticator,
+                    contract, areas, push, clock, activities, volunteers, figuresApi))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers) {
+                                           VolunteerIndex volunteers, FiguresApi figuresApi) {
     Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
@@ -229,6 +234,7 @@ public final class Omzien {
     endpoints.addAll(new FeedbackApi(database.pool(), requests).endpoints());
     endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory())
         .endpoints());
+    endpoints.addAll(figuresApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(
