@@ -25,6 +25,9 @@ import nl.omzien.activities.ActivitiesApi;
 import nl.omzien.activities.ActivityService;
 import nl.omzien.activities.ActivityStore;
 import nl.omzien.auth.Authenticator;
+import nl.omzien.carers.CaredForApi;
+import nl.omzien.feedback.FeedbackApi;
+import nl.omzien.privacy.PrivacyApi;
 import nl.omzien.auth.FirebaseApps;
 import nl.omzien.auth.FirebaseIdTokens;
 import nl.omzien.auth.UserDirectory;
@@ -50,6 +53,9 @@ import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
 import nl.omzien.push.PushOptions;
 import nl.omzien.push.PushSender;
+import nl.omzien.reports.FiguresApi;
+import nl.omzien.reports.FiguresService;
+import nl.omzien.reports.FiguresStore;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
@@ -203,15 +209,17 @@ public final class Omzien {
     return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
-            .compose(volunteers -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-                areas, push, clock, activities, volunteers)));
+            .compose(volunteers -> FiguresApi.create(vertx,
+                    new FiguresService(new FiguresStore(database.pool()), areas, clock))
+                .compose(figuresApi -> deployHttp(vertx, config, database, blocking, registry, authenticator,
+                    contract, areas, push, clock, activities, volunteers, figuresApi))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers) {
+                                           VolunteerIndex volunteers, FiguresApi figuresApi) {
     Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
@@ -223,6 +231,11 @@ public final class Omzien {
     endpoints.addAll(new MatchingApi(database.pool(), requests, matcher, areas, activities).endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(new ActivitiesApi(activities, clock).endpoints());
+    endpoints.addAll(new CaredForApi(database.pool(), areas).endpoints());
+    endpoints.addAll(new FeedbackApi(database.pool(), requests).endpoints());
+    endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory())
+        .endpoints());
+    endpoints.addAll(figuresApi.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     RateLimits rateLimits = RateLimits.create(vertx, config.httpLimits(), RateLimits.healthPaths(contract));

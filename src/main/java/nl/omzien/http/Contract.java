@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.impl.Utils;
 import java.util.ArrayList;
+import java.util.Map;
 
 /**
  * Loads {@code openapi/omzien.yaml} for the router.
@@ -14,10 +15,17 @@ import java.util.ArrayList;
  * <p>vertx-openapi 5.0 refuses any response media type outside a fixed list, and RFC 9457's
  * {@code application/problem+json} is not on it. Responses play no part in request validation, so the router
  * gets a view of the contract where problem+json response content is declared as {@code application/json} (same
- * schema); the published file stays exact. Tests validate problem bodies against that same schema.
+ * schema); the published file stays exact. Tests validate problem bodies against that same schema. For the same
+ * reason {@code text/csv} and {@code text/html} responses (figures export, figures page) are declared as
+ * {@code text/plain} in the router's view: both are strings.
  */
 public final class Contract {
   static final String PROBLEM_JSON = "application/problem+json";
+  /** Response media types the router does not know, and the known one with the same schema kind it sees instead. */
+  private static final Map<String, String> STAND_INS = Map.of(
+      PROBLEM_JSON, "application/json",
+      "text/csv", "text/plain",
+      "text/html", "text/plain");
 
   private Contract() {
   }
@@ -39,11 +47,15 @@ public final class Contract {
     if (node instanceof JsonObject object) {
       for (String key : new ArrayList<>(object.fieldNames())) {
         Object value = object.getValue(key);
-        if ("content".equals(key) && value instanceof JsonObject content && content.containsKey(PROBLEM_JSON)) {
-          Object problem = content.remove(PROBLEM_JSON);
-          if (!content.containsKey("application/json")) {
-            content.put("application/json", problem);
-          }
+        if ("content".equals(key) && value instanceof JsonObject content) {
+          STAND_INS.forEach((unknown, known) -> {
+            if (content.containsKey(unknown)) {
+              Object media = content.remove(unknown);
+              if (!content.containsKey(known)) {
+                content.put(known, media);
+              }
+            }
+          });
         }
         rewrite(value);
       }

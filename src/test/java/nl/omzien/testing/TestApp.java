@@ -116,9 +116,12 @@ public final class TestApp implements AutoCloseable {
   /** Fails when the response does not match what the contract declares for this operation and status. */
   public void assertMatchesContract(String operationId, HttpResponse<Buffer> response) throws Exception {
     String contentType = response.getHeader("Content-Type");
-    // The router's view maps problem+json to application/json (see Contract); validate against that.
-    String declared = contentType != null && contentType.startsWith("application/problem+json")
-        ? "application/json" : contentType;
+    // The router's view maps problem+json to application/json and text/csv, text/html to text/plain (see
+    // Contract); validate against that.
+    String declared = contentType == null ? null
+        : contentType.startsWith("application/problem+json") ? "application/json"
+        : contentType.startsWith("text/csv") || contentType.startsWith("text/html") ? "text/plain"
+        : contentType;
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
     ValidatableResponse validatable = response.body() == null
