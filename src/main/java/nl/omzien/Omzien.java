@@ -36,6 +36,7 @@ import nl.omzien.db.Database;
 import nl.omzien.demo.AreaStore;
 import nl.omzien.demo.DemoData;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.DocsApi;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
@@ -189,14 +190,15 @@ public final class Omzien {
                                        OpenAPIContract contract, AreaIndex areas, Push push) {
     Clock clock = Clock.systemUTC();
     return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
-        .compose(activities -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-            areas, push, clock, new ActivitiesApi(activities, clock)));
+        .compose(activities -> DocsApi.load(vertx, CONTRACT)
+            .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
+                areas, push, clock, new ActivitiesApi(activities, clock), docs)));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
-                                           Push push, Clock clock, ActivitiesApi activitiesApi) {
+                                           Push push, Clock clock, ActivitiesApi activitiesApi, DocsApi docs) {
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
@@ -206,6 +208,7 @@ public final class Omzien {
         .endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(activitiesApi.endpoints());
+    endpoints.addAll(docs.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     return vertx.deployVerticle(
