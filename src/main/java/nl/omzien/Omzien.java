@@ -40,6 +40,10 @@ import nl.omzien.http.DocsApi;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
+import nl.omzien.matching.MatchWorker;
+import nl.omzien.matching.Matcher;
+import nl.omzien.matching.MatchingApi;
+import nl.omzien.matching.VolunteerIndex;
 import nl.omzien.push.DryRunPushSender;
 import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
@@ -72,10 +76,14 @@ public final class Omzien {
   private final int httpPort;
   private final List<String> deployments;
   private final Push push;
+  private final Matcher matcher;
+  private final VolunteerIndex volunteers;
 
   private Omzien(Vertx vertx, OmzienConfig config, Database database, BlockingExecutor blocking, int httpPort,
-                 List<String> deployments, Push push) {
+                 List<String> deployments, Push push, Matcher matcher, VolunteerIndex volunteers) {
     this.push = push;
+    this.matcher = matcher;
+    this.volunteers = volunteers;
     this.vertx = vertx;
     this.config = config;
     this.database = database;
@@ -190,24 +198,29 @@ public final class Omzien {
                                        OpenAPIContract contract, AreaIndex areas, Push push) {
     Clock clock = Clock.systemUTC();
     return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
-        .compose(activities -> DocsApi.load(vertx, CONTRACT)
-            .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-                areas, push, clock, new ActivitiesApi(activities, clock), docs)));
+        .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
+                Optional.of(database.target().connectOptions()))
+            .compose(volunteers -> DocsApi.load(vertx, CONTRACT)
+                .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
+                    areas, push, clock, activities, volunteers, docs))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
-                                           Push push, Clock clock, ActivitiesApi activitiesApi, DocsApi docs) {
+                                           Push push, Clock clock, ActivityService activities,
+                                           VolunteerIndex volunteers, DocsApi docs) {
+    Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
+    RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
     endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
     endpoints.addAll(new HomeApi(database.pool(), areas).endpoints());
-    endpoints.addAll(new VolunteerProfileApi(database.pool(), areas).endpoints());
-    endpoints.addAll(new RequestsApi(new RequestService(new RequestStore(database.pool()), areas, clock))
-        .endpoints());
+    endpoints.addAll(new VolunteerProfileApi(database.pool(), areas, volunteers).endpoints());
+    endpoints.addAll(new RequestsApi(requests).endpoints());
+    endpoints.addAll(new MatchingApi(database.pool(), requests, matcher, areas, activities).endpoints());
     endpoints.addAll(push.endpoints());
-    endpoints.addAll(activitiesApi.endpoints());
+    endpoints.addAll(new ActivitiesApi(activities, clock).endpoints());
     endpoints.addAll(docs.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
@@ -216,11 +229,14 @@ public final class Omzien {
                 config.shutdownGrace()),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .compose(http -> vertx.deployVerticle(push.worker())
-            .map(worker -> {
+            .compose(worker -> vertx.deployVerticle(new MatchWorker(matcher)).map(matching -> List.of(matching, worker)))
+            .map(workers -> {
               LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
                   config.httpInstances(), config.demo());
               // The worker stops first: its in-flight batch still needs the blocking pool and the database.
-              return new Omzien(vertx, config, database, blocking, port, new ArrayList<>(List.of(worker, http)), push);
+              List<String> deployments = new ArrayList<>(workers);
+              deployments.add(http);
+              return new Omzien(vertx, config, database, blocking, port, deployments, push, matcher, volunteers);
             }));
   }
 
@@ -243,6 +259,7 @@ public final class Omzien {
     }
     Promise<Void> stopped = Promise.promise();
     undeployed
+        .eventually(volunteers::close)
         .eventually(blocking::close)
         .eventually(database::close)
         .onComplete(done -> vertx.close().onComplete(closed -> {
@@ -266,6 +283,11 @@ public final class Omzien {
 
   public OmzienConfig config() {
     return config;
+  }
+
+  /** The matching engine (tests drive its rounds). */
+  public Matcher matcher() {
+    return matcher;
   }
 
   /** Push delivery: the outbox other capabilities enqueue to, and its worker. */

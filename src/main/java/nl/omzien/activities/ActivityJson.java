@@ -18,7 +18,7 @@ import nl.omzien.activities.Activity.Cost;
 import nl.omzien.errors.DomainException;
 
 /** Maps the contract's JSON shapes to records and back. Input has already passed contract validation. */
-final class ActivityJson {
+public final class ActivityJson {
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
   private ActivityJson() {
@@ -120,7 +120,7 @@ final class ActivityJson {
         .put("updatedAt", activity.updatedAt().toString());
   }
 
-  static JsonObject nearby(NearbyActivity found) {
+  public static JsonObject nearby(NearbyActivity found) {
     ActivitySummary activity = found.activity();
     return new JsonObject()
         .put("activityId", activity.id().toString())

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import nl.omzien.matching.MatchConfig;
 
 /**
  * Typed configuration, read once at start from environment variables (see README "Configuration").
@@ -28,6 +29,8 @@ import java.util.Optional;
  * @param maxBodyBytes      request body limit in bytes ({@code OMZIEN_MAX_BODY_BYTES}, default 65536)
  * @param workerPoolSize    threads for blocking work such as Firebase calls ({@code OMZIEN_WORKER_POOL_SIZE}, default 8)
  * @param shutdownGrace     how long in-flight requests may take at shutdown ({@code OMZIEN_SHUTDOWN_GRACE_SECONDS}, default 10)
+ * @param matching          matching weights, rounds and rules ({@code OMZIEN_MATCH_*}, {@code OMZIEN_VOG_VALID_MONTHS},
+ *                          {@code OMZIEN_CONTACT_GRACE_HOURS}; see {@link MatchConfig})
  */
 public record OmzienConfig(
     String httpHost,
@@ -42,7 +45,8 @@ public record OmzienConfig(
     int dbPoolSize,
     int maxBodyBytes,
     int workerPoolSize,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    MatchConfig matching) {
 
   /** Where an external PostgreSQL is, parsed from {@code postgres://user:password@host:port/database}. */
   public record DatabaseUrl(String host, int port, String database, String user, String password) {
@@ -89,13 +93,14 @@ public record OmzienConfig(
         integer(env, "OMZIEN_DB_POOL_SIZE", 16, 1, 1000),
         integer(env, "OMZIEN_MAX_BODY_BYTES", 65_536, 1_024, 10 * 1024 * 1024),
         integer(env, "OMZIEN_WORKER_POOL_SIZE", 8, 1, 256),
-        Duration.ofSeconds(integer(env, "OMZIEN_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)));
+        Duration.ofSeconds(integer(env, "OMZIEN_SHUTDOWN_GRACE_SECONDS", 10, 0, 600)),
+        MatchConfig.from(env));
   }
 
   /** A copy with another port (tests bind port 0). */
   public OmzienConfig withHttpPort(int port) {
     return new OmzienConfig(httpHost, port, httpInstances, database, dataDir, demo, googleCredentials,
-        firebaseProjectId, jwtSecret, dbPoolSize, maxBodyBytes, workerPoolSize, shutdownGrace);
+        firebaseProjectId, jwtSecret, dbPoolSize, maxBodyBytes, workerPoolSize, shutdownGrace, matching);
   }
 
   static DatabaseUrl parseDatabaseUrl(String raw) {

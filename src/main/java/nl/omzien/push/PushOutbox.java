@@ -82,6 +82,15 @@ public final class PushOutbox {
      */
     public Future<UUID> enqueue(SqlConnection tx, UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids,
                                 PushParams params) {
+        return enqueue(tx, userId, kind, urgent, ids, params, null);
+    }
+
+    /**
+     * As {@link #enqueue(SqlConnection, UUID, PushKind, boolean, Map, PushParams)}, not sent before
+     * {@code notBefore} (e.g. a reminder 24 hours ahead); null means now. Quiet hours apply from then on.
+     */
+    public Future<UUID> enqueue(SqlConnection tx, UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids,
+                                PushParams params, Instant notBefore) {
         Objects.requireNonNull(userId, "userId");
         UUID messageId = UUID.randomUUID();
         try {
@@ -93,7 +102,8 @@ public final class PushOutbox {
         }
         boolean effectiveUrgent = urgent && kind.mayBeUrgent();
         Instant now = clock.instant();
-        Instant due = effectiveUrgent ? now : config.quietHours().deferred(now);
+        Instant from = notBefore != null && notBefore.isAfter(now) ? notBefore : now;
+        Instant due = effectiveUrgent ? from : config.quietHours().deferred(from);
         Future<Boolean> capped = kind == PushKind.OFFER_MADE ? overCap(tx, userId, now) : Future.succeededFuture(false);
         return capped
                 .compose(over -> tx.preparedQuery(INSERT).execute(Tuple.from(new Object[] {messageId, userId,

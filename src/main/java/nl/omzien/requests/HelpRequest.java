@@ -9,11 +9,13 @@ import nl.omzien.http.Json;
 
 /**
  * A hulpvraag as stored. {@code details} holds the kind-specific object (transport / companionship / respite) as
- * the contract shaped it.
+ * the contract shaped it. {@code volunteerId} is the matched volunteer (kept after completion); {@code round} the last
+ * offer round run.
  */
 public record HelpRequest(UUID id, UUID residentId, UUID createdBy, String kind, RequestStatus status, String urgency,
                           JsonObject details, String note, double lat, double lon, String wijkCode, String buurtCode,
-                          List<Window> windows, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+                          List<Window> windows, OffsetDateTime createdAt, OffsetDateTime updatedAt, UUID volunteerId,
+                          int round, OffsetDateTime matchedAt, OffsetDateTime completedAt) {
 
   /** A time window (absolute instants). */
   public record Window(OffsetDateTime start, OffsetDateTime end) {

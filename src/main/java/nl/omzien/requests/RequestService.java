@@ -16,6 +16,9 @@ import nl.omzien.errors.DomainException;
 import nl.omzien.errors.DomainException.FieldError;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Cursor;
+import nl.omzien.matching.Matcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hulpvragen: creating them (for oneself, or by an ambassador for a resident of their wijk with recorded
@@ -25,14 +28,18 @@ public final class RequestService {
   private static final List<String> KINDS = List.of("transport", "companionship", "respite");
   private static final Duration MAX_AHEAD = Duration.ofDays(366);
 
+  private static final Logger LOG = LoggerFactory.getLogger(RequestService.class);
+
   private final RequestStore store;
   private final AreaIndex areas;
   private final Clock clock;
+  private final Matcher matcher;
 
-  public RequestService(RequestStore store, AreaIndex areas, Clock clock) {
+  public RequestService(RequestStore store, AreaIndex areas, Clock clock, Matcher matcher) {
     this.store = store;
     this.areas = areas;
     this.clock = clock;
+    this.matcher = matcher;
   }
 
   /** A created (or, for a repeated Idempotency-Key, earlier) request. */
@@ -67,10 +74,23 @@ public final class RequestService {
                 place.buurtCode(), place.wijkCode(), windows, idempotencyKey.orElse(null))))
         .compose(request -> store.insert(request)
             .compose(inserted -> inserted.isPresent()
-                ? store.find(request.id()).map(found -> new Created(found.orElseThrow(), true))
+                ? firstRound(request.id())
+                    .compose(v -> store.find(request.id()))
+                    .map(found -> new Created(found.orElseThrow(), true))
                 // A concurrent retry with the same key won the insert: answer with its request.
                 : store.findByIdempotencyKey(caller.userId(), idempotencyKey.orElseThrow())
                     .map(found -> new Created(found.orElseThrow(), false))));
+  }
+
+  /**
+   * Runs round 1 at once, so the answer already says "offered". Its due time was stored with the request, so
+   * if this fails (or the process dies now) the match worker runs it shortly; the request is safe either way.
+   */
+  private Future<Void> firstRound(UUID id) {
+    return matcher.runDue(id).recover(failure -> {
+      LOG.warn("matching: round 1 of a new request failed; the worker retries it: {}", failure.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /** The resident the request is for: the caller, or (ambassadors) a resident of one of their wijken. */
@@ -179,7 +199,9 @@ public final class RequestService {
   /** Withdraws a request (its resident, an ambassador of its wijk, or an admin), recording why. */
   public Future<HelpRequest> cancel(Principal caller, UUID id, String reason) {
     return get(caller, id)
-        .compose(request -> store.transition(request.id(), RequestStatus.CANCELLED, caller.userId(), reason))
+        .compose(request -> store.transition(request.id(), RequestStatus.CANCELLED, caller.userId(), reason,
+            (tx, from) -> RequestStore.find(tx, request.id())
+                .compose(current -> matcher.withdrawn(tx, current.orElseThrow(), from))))
         .recover(failure -> failure instanceof RequestStore.IllegalTransition illegal
             ? Future.failedFuture(new DomainException.Conflict("illegal-transition",
                 "A " + illegal.from().wire() + " request cannot be cancelled."))

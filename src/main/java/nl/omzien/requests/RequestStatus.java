@@ -6,11 +6,12 @@ import java.util.Set;
 
 /**
  * The lifecycle of a hulpvraag: {@code open -> offered -> matched -> completed}, or {@code cancelled},
- * {@code expired}, {@code escalated} (to the wijk's ambassador). Only the transitions listed here are legal;
+ * {@code expired}, {@code escalated} (to the wijk's ambassador), or {@code referred} (sent on to the buurtteam,
+ * professional care, by an ambassador). Only the transitions listed here are legal;
  * the store enforces them with a conditional UPDATE, so concurrent changes cannot skip a rule.
  */
 public enum RequestStatus {
-  OPEN, OFFERED, MATCHED, COMPLETED, CANCELLED, EXPIRED, ESCALATED;
+  OPEN, OFFERED, MATCHED, COMPLETED, CANCELLED, EXPIRED, ESCALATED, REFERRED;
 
   /** The statuses from which {@code target} may be reached. */
   public static Set<RequestStatus> allowedFrom(RequestStatus target) {
@@ -22,11 +23,12 @@ public enum RequestStatus {
       case CANCELLED -> EnumSet.of(OPEN, OFFERED, MATCHED, ESCALATED);
       case EXPIRED -> EnumSet.of(OPEN, OFFERED, ESCALATED);
       case ESCALATED -> EnumSet.of(OPEN, OFFERED);
+      case REFERRED -> EnumSet.of(OPEN, OFFERED, MATCHED, ESCALATED);
     };
   }
 
   public boolean isFinal() {
-    return this == COMPLETED || this == CANCELLED || this == EXPIRED;
+    return this == COMPLETED || this == CANCELLED || this == EXPIRED || this == REFERRED;
   }
 
   public String wire() {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -19,14 +20,14 @@ import nl.omzien.http.Cursor;
 public final class RequestStore {
   private static final String COLUMNS = """
       r.id, r.resident_id, r.created_by, r.kind, r.status, r.urgency, r.details, r.note, r.lat, r.lon,
-      r.wijk_code, r.buurt_code, r.created_at, r.updated_at,
+      r.wijk_code, r.buurt_code, r.created_at, r.updated_at, r.volunteer_id, r.round, r.matched_at, r.completed_at,
       (select json_agg(json_build_object('start', w.starts_at, 'end', w.ends_at) order by w.starts_at)
          from help_request_window w where w.request_id = r.id) as windows
       """;
   private static final String INSERT = """
       insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
-                                buurt_code, wijk_code, first_starts_at, idempotency_key)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                buurt_code, wijk_code, first_starts_at, idempotency_key, next_round_at)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
       on conflict (created_by, idempotency_key) do nothing
       returning id
       """;
@@ -110,7 +111,20 @@ public final class RequestStore {
   }
 
   public Future<Optional<HelpRequest>> find(UUID id) {
-    return pool.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> first(rows));
+    return find(pool, id);
+  }
+
+  /** A request read on the given client (e.g. inside a caller's transaction). */
+  public static Future<Optional<HelpRequest>> find(SqlClient client, UUID id) {
+    return client.preparedQuery(FIND).execute(Tuple.of(id)).map(rows -> first(rows));
+  }
+
+  /** Records a status change in the request's history (inside the caller's transaction). */
+  public static Future<Void> recordChange(SqlClient client, UUID id, UUID actor, RequestStatus from, RequestStatus to,
+                                          String reason) {
+    return client.preparedQuery(INSERT_HISTORY)
+        .execute(Tuple.of(id, actor, from == null ? null : from.wire(), to.wire(), reason))
+        .mapEmpty();
   }
 
   public Future<Optional<HelpRequest>> findByIdempotencyKey(UUID createdBy, String key) {
@@ -139,6 +153,18 @@ public final class RequestStore {
    * {@link IllegalTransition} when the current status does not allow it; empty when there is no such request.
    */
   public Future<Optional<RequestStatus>> transition(UUID id, RequestStatus to, UUID actor, String reason) {
+    return transition(id, to, actor, reason, (connection, from) -> Future.succeededFuture());
+  }
+
+  /** What else a status change does, in its transaction (e.g. withdrawing offers); gets the status before. */
+  @FunctionalInterface
+  public interface SideEffect {
+    Future<Void> apply(SqlConnection connection, RequestStatus from);
+  }
+
+  /** As {@link #transition(UUID, RequestStatus, UUID, String)}, running {@code also} in the same transaction. */
+  public Future<Optional<RequestStatus>> transition(UUID id, RequestStatus to, UUID actor, String reason,
+                                                    SideEffect also) {
     return pool.withTransaction(connection -> connection.preparedQuery(LOCK_STATUS).execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -151,6 +177,7 @@ public final class RequestStore {
           return connection.preparedQuery(SET_STATUS).execute(Tuple.of(id, to.wire(), from.wire()))
               .compose(done -> connection.preparedQuery(INSERT_HISTORY)
                   .execute(Tuple.of(id, actor, from.wire(), to.wire(), reason)))
+              .compose(done -> also.apply(connection, from))
               .map(done -> Optional.of(from));
         }));
   }
@@ -202,6 +229,7 @@ public final class RequestStore {
         row.getString("kind"), RequestStatus.fromWire(row.getString("status")), row.getString("urgency"),
         (JsonObject) row.getValue("details"), row.getString("note"), row.getDouble("lat"), row.getDouble("lon"),
         row.getString("wijk_code"), row.getString("buurt_code"), windows, row.getOffsetDateTime("created_at"),
-        row.getOffsetDateTime("updated_at"));
+        row.getOffsetDateTime("updated_at"), row.getUUID("volunteer_id"), row.getInteger("round"),
+        row.getOffsetDateTime("matched_at"), row.getOffsetDateTime("completed_at"));
   }
 }

@@ -23,11 +23,12 @@ import nl.omzien.http.ApiRouter;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
+import nl.omzien.matching.VolunteerIndex;
 
 /**
  * {@code /v1/me/volunteer}: what a volunteer offers (start point, travel distance in km, transport, skills,
  * languages, VOG issue date, weekly cap, pause) and when (weekly slots, Europe/Amsterdam local time). The profile
- * and its slots are replaced in one transaction. Matching reads these rows.
+ * and its slots are replaced in one transaction; the matching index is refreshed before the answer.
  */
 public final class VolunteerProfileApi {
   private static final String UPSERT = """
@@ -53,10 +54,12 @@ public final class VolunteerProfileApi {
 
   private final Pool pool;
   private final AreaIndex areas;
+  private final VolunteerIndex index;
 
-  public VolunteerProfileApi(Pool pool, AreaIndex areas) {
+  public VolunteerProfileApi(Pool pool, AreaIndex areas, VolunteerIndex index) {
     this.pool = pool;
     this.areas = areas;
+    this.index = index;
   }
 
   public List<Endpoint> endpoints() {
@@ -107,6 +110,8 @@ public final class VolunteerProfileApi {
             .compose(done -> slots.isEmpty()
                 ? Future.succeededFuture()
                 : connection.preparedQuery(INSERT_SLOT).executeBatch(slots).mapEmpty()))
+        // Matching sees the change before we answer (other instances hear it through NOTIFY).
+        .compose(done -> index.refresh(user))
         .compose(done -> find(user))
         .onSuccess(stored -> Responses.json(ctx, 200, stored))
         .onFailure(ctx::fail);

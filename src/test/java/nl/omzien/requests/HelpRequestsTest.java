@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Role;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.Json;
 import static nl.omzien.testing.ProblemAssert.assertProblem;
 
 import nl.omzien.testing.BlockedThreadWatch;
@@ -38,6 +39,10 @@ class HelpRequestsTest {
   @BeforeAll
   static void start() throws Exception {
     app = TestApp.start("requests");
+    // No volunteers: round 1 finds nobody, so every new request goes straight to the wijk's ambassadors.
+    // (Matching itself is tested in matching.MatchingTest.)
+    app.app().database().pool().query("delete from volunteer_profile").execute().await(10, TimeUnit.SECONDS);
+    app.app().matcher().volunteers().reload().await(10, TimeUnit.SECONDS);
   }
 
   @AfterAll
@@ -84,7 +89,7 @@ class HelpRequestsTest {
 
   private static JsonArray window(int daysAhead) {
     OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusDays(daysAhead).withNano(0);
-    return new JsonArray().add(new JsonObject().put("start", start.toString()).put("end", start.plusHours(3).toString()));
+    return new JsonArray().add(new JsonObject().put("start", Json.dateTime(start)).put("end", Json.dateTime(start.plusHours(3))));
   }
 
   private static JsonObject ride() {
@@ -99,7 +104,7 @@ class HelpRequestsTest {
                 point(pickup.centroid().lat(), pickup.centroid().lon())))
             .put("destination", new JsonObject().put("name", "UMC Utrecht").put("address", "Heidelberglaan 100")
                 .put("location", point(52.0873, 5.1797)))
-            .put("appointmentAt", OffsetDateTime.now(ZoneOffset.UTC).plusDays(3).plusHours(1).withNano(0).toString())
+            .put("appointmentAt", Json.dateTime(OffsetDateTime.now(ZoneOffset.UTC).plusDays(3).plusHours(1).withNano(0)))
             .put("returnTrip", true)
             .put("mobility", new JsonArray().add("walker")));
   }
@@ -122,7 +127,7 @@ class HelpRequestsTest {
     assertEquals(201, created.statusCode(), created::bodyAsString);
     app.assertMatchesContract("createHelpRequest", created);
     JsonObject request = created.bodyAsJsonObject();
-    assertEquals("open", request.getString("status"));
+    assertEquals("escalated", request.getString("status"), "no volunteer anywhere: straight to the ambassadors");
     assertEquals(OVERVECHT, request.getString("wijk"));
     assertEquals(false, request.getBoolean("enteredByProxy"));
     assertEquals("/v1/requests/" + request.getString("id"), created.getHeader("Location"));
@@ -135,9 +140,11 @@ class HelpRequestsTest {
     var history = send("GET", "/v1/requests/" + request.getString("id") + "/history", ria.token(), null);
     app.assertMatchesContract("getHelpRequestHistory", history);
     JsonArray items = history.bodyAsJsonObject().getJsonArray("items");
-    assertEquals(1, items.size());
+    assertEquals(2, items.size());
     assertNull(items.getJsonObject(0).getString("from"));
     assertEquals("open", items.getJsonObject(0).getString("to"));
+    assertEquals("escalated", items.getJsonObject(1).getString("to"));
+    assertEquals("no eligible volunteer nearby", items.getJsonObject(1).getString("reason"));
   }
 
   @Test
@@ -176,7 +183,7 @@ class HelpRequestsTest {
 
     JsonObject backwards = ride();
     JsonObject window = backwards.getJsonArray("timeWindows").getJsonObject(0);
-    window.put("end", OffsetDateTime.parse(window.getString("start")).minusHours(1).toString());
+    window.put("end", Json.dateTime(OffsetDateTime.parse(window.getString("start")).minusHours(1)));
     assertProblem(send("POST", "/v1/requests", resident.token(), backwards), 422, "invalid-input", "/timeWindows/0/end");
 
     JsonObject past = ride().put("timeWindows", window(-3));
@@ -245,7 +252,7 @@ class HelpRequestsTest {
     UUID ambassadorId = UUID.randomUUID();
     String ambassador = app.token(ambassadorId, Set.of(Role.AMBASSADOR), Set.of(OVERVECHT));
     JsonObject consent = new JsonObject().put("givenBy", "resident").put("how", "phone")
-        .put("at", OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString());
+        .put("at", Json.dateTime(OffsetDateTime.now(ZoneOffset.UTC).withNano(0)));
 
     assertProblem(send("POST", "/v1/requests", ambassador, visit().put("onBehalfOf", ans.id().toString())), 422,
         "invalid-input", "/consent");
@@ -284,9 +291,9 @@ class HelpRequestsTest {
 
     JsonArray history = send("GET", "/v1/requests/" + id + "/history", resident.token(), null)
         .bodyAsJsonObject().getJsonArray("items");
-    assertEquals(2, history.size());
-    JsonObject change = history.getJsonObject(1);
-    assertEquals("open", change.getString("from"));
+    assertEquals(3, history.size());
+    JsonObject change = history.getJsonObject(2);
+    assertEquals("escalated", change.getString("from"));
     assertEquals("cancelled", change.getString("to"));
     assertEquals("Mijn zoon brengt me", change.getString("reason"));
     assertEquals(resident.id().toString(), change.getString("actorId"));

@@ -88,6 +88,12 @@ public final class TestApp implements AutoCloseable {
     return new TestApp(Omzien.start(OmzienConfig.from(env), push, firebaseAuth).await(60, TimeUnit.SECONDS));
   }
 
+  /** The database this app runs on, as a DATABASE_URL (to start a second instance, or restart, on it). */
+  public String databaseUrl() {
+    OmzienConfig.DatabaseUrl db = app.config().database().orElseThrow();
+    return "postgres://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/" + db.database();
+  }
+
   public WebClient client() {
     return client;
   }

@@ -1,0 +1,317 @@
+package nl.omzien.matching;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import nl.omzien.requests.RequestStatus;
+
+/** SQL for offers, rounds and matches. Every method runs on the caller's client (usually its transaction). */
+final class MatchStore {
+  private static final String LOCK_DUE = """
+      select status, round, next_round_at <= now() as due, now() as db_now
+        from help_request where id = $1 and next_round_at is not null
+         for update skip locked
+      """;
+  private static final String LOCK = "select status, round, now() as db_now from help_request where id = $1 for update";
+  private static final String DUE = """
+      select id from help_request where next_round_at <= now() and status in ('open', 'offered', 'escalated')
+       order by next_round_at limit $1
+      """;
+  private static final String DYNAMICS = """
+      select v.id,
+             (select count(*) from help_request r
+               where r.volunteer_id = v.id and r.status in ('matched', 'completed')
+                 and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
+             (select count(*) from help_request r
+               where r.volunteer_id = v.id and r.matched_at > now() - interval '28 days')::int as recent_tasks,
+             exists (select 1 from help_request r
+                      where r.volunteer_id = v.id and r.resident_id = $4 and r.id <> $5
+                        and r.status in ('matched', 'completed')) as known_face,
+             exists (select 1 from offer o where o.request_id = $5 and o.volunteer_id = v.id
+                        and o.status not in ('filled', 'withdrawn')) as offered,
+             exists (select 1 from match_exclusion e where e.request_id = $5 and e.volunteer_id = v.id) as excluded
+        from unnest($1::uuid[]) as v(id)
+      """;
+  private static final String INSERT_OFFER = """
+      insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m)
+      values ($1, $2, $3, $4, $5, $6, $7)
+      on conflict (request_id, volunteer_id) do update
+         set status = 'pending', round = excluded.round, score = excluded.score, breakdown = excluded.breakdown,
+             distance_m = excluded.distance_m, created_at = now(), responded_at = null
+       where offer.status in ('filled', 'withdrawn')
+      returning id
+      """;
+  private static final String SET_OFFERED = """
+      update help_request set status = 'offered', round = $2, first_offer_at = coalesce(first_offer_at, now()),
+                              next_round_at = $3, updated_at = now()
+       where id = $1
+      """;
+  private static final String SET_STATUS = """
+      update help_request set status = $2, next_round_at = $3, updated_at = now() where id = $1
+      """;
+  private static final String SET_DUE = "update help_request set next_round_at = $2 where id = $1";
+  private static final String PENDING = "select count(*)::int from offer where request_id = $1 and status = 'pending'";
+  private static final String CLOSE_OFFERS = """
+      update offer set status = $2, responded_at = now() where request_id = $1 and status = 'pending'
+      returning id, volunteer_id
+      """;
+  private static final String AMBASSADORS = """
+      select id from app_user where 'ambassador' = any (roles) and $1 = any (wijken) and deleted_at is null
+      """;
+  /** The one conditional update that decides who wins an accept race. */
+  private static final String ACCEPT = """
+      update help_request r
+         set status = 'matched', volunteer_id = o.volunteer_id, matched_at = now(), next_round_at = null,
+             updated_at = now()
+        from offer o
+       where o.id = $1 and o.volunteer_id = $2 and o.status = 'pending' and r.id = o.request_id
+         and r.status in ('open', 'offered', 'escalated')
+      returning r.id
+      """;
+  private static final String LAST_STATUS = """
+      select to_status from help_request_history where request_id = $1 order by id desc limit 1
+      """;
+  private static final String OFFER_STATE = """
+      select o.status as offer_status, o.request_id, r.status as request_status
+        from offer o join help_request r on r.id = o.request_id
+       where o.id = $1 and o.volunteer_id = $2
+      """;
+  private static final String SET_OFFER = """
+      update offer set status = $3, responded_at = now(), decline_reason = $4
+       where id = $1 and volunteer_id = $2 and status = 'pending'
+      returning request_id
+      """;
+  private static final String UPSERT_ACCEPTED = """
+      insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m, status, responded_at)
+      values ($1, $2, $3, $4, $5, $6, $7, 'accepted', now())
+      on conflict (request_id, volunteer_id) do update set status = 'accepted', responded_at = now()
+      """;
+  private static final String SET_MATCHED = """
+      update help_request set status = 'matched', volunteer_id = $2, matched_at = now(), next_round_at = null,
+                              updated_at = now()
+       where id = $1
+      """;
+  private static final String REJECT_MATCH = """
+      update offer set status = 'rejected', responded_at = now() where request_id = $1 and volunteer_id = $2
+      """;
+  private static final String REOPEN = """
+      update help_request set status = 'open', volunteer_id = null, matched_at = null, round = 0,
+                              next_round_at = now(), updated_at = now()
+       where id = $1
+      """;
+  private static final String EXCLUDE = """
+      insert into match_exclusion (request_id, volunteer_id, reason) values ($1, $2, $3) on conflict do nothing
+      """;
+  private static final String COMPLETE = """
+      update help_request set status = 'completed', completed_at = now(), hours_spent = $3, next_round_at = null,
+                              updated_at = now()
+       where id = $1 and volunteer_id = $2 and status = 'matched'
+      returning id
+      """;
+  private static final String WITHDRAW_REMINDERS = """
+      update push_outbox set status = 'suppressed', last_error = 'withdrawn'
+       where request_id = $1 and kind = 'appointment_reminder' and status = 'pending'
+      """;
+  private static final String ESCALATED_WAITING = """
+      select count(*)::int from help_request where wijk_code = $1 and status = 'escalated'
+      """;
+  private static final String ACCEPTED_OFFER = """
+      select id from offer where request_id = $1 and volunteer_id = $2 and status = 'accepted'
+      """;
+  private static final String AUDIT = """
+      insert into manual_action (request_id, actor_id, action, volunteer_id, reason) values ($1, $2, $3, $4, $5)
+      """;
+
+  private MatchStore() {
+  }
+
+  /** A request row locked for a round. */
+  record Locked(RequestStatus status, int round, boolean due, Instant now) {
+  }
+
+  /** Locks a request whose matcher timer is set, skipping it if another worker holds it. */
+  static Future<Optional<Locked>> lockDue(SqlClient tx, UUID id) {
+    return tx.preparedQuery(LOCK_DUE).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row row = rows.iterator().next();
+      return Optional.of(new Locked(RequestStatus.fromWire(row.getString("status")), row.getInteger("round"),
+          Boolean.TRUE.equals(row.getBoolean("due")), row.getOffsetDateTime("db_now").toInstant()));
+    });
+  }
+
+  /** Locks a request (waiting for other writers). */
+  static Future<Optional<Locked>> lock(SqlClient tx, UUID id) {
+    return tx.preparedQuery(LOCK).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row row = rows.iterator().next();
+      return Optional.of(new Locked(RequestStatus.fromWire(row.getString("status")), row.getInteger("round"), true,
+          row.getOffsetDateTime("db_now").toInstant()));
+    });
+  }
+
+  static Future<List<UUID>> due(SqlClient client, int limit) {
+    return client.preparedQuery(DUE).execute(Tuple.of(limit)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
+  }
+
+  /** What the database knows about candidates: load, history with this resident and this request. */
+  record Dynamics(int weekTasks, int recentTasks, boolean knownFace, boolean offered, boolean excluded) {
+  }
+
+  static Future<Map<UUID, Dynamics>> dynamics(SqlClient tx, UUID requestId, UUID residentId, Instant weekStart,
+                                              Instant weekEnd, List<UUID> volunteers) {
+    Tuple params = Tuple.tuple()
+        .addArrayOfUUID(volunteers.toArray(UUID[]::new))
+        .addOffsetDateTime(utc(weekStart))
+        .addOffsetDateTime(utc(weekEnd))
+        .addUUID(residentId)
+        .addUUID(requestId);
+    return tx.preparedQuery(DYNAMICS).execute(params).map(rows -> {
+      Map<UUID, Dynamics> out = new HashMap<>();
+      rows.forEach(row -> out.put(row.getUUID("id"), new Dynamics(row.getInteger("week_tasks"),
+          row.getInteger("recent_tasks"), row.getBoolean("known_face"), row.getBoolean("offered"),
+          row.getBoolean("excluded"))));
+      return out;
+    });
+  }
+
+  /**
+   * Makes an offer, once per volunteer and request: an offer that was only closed because someone else took
+   * the request (filled) or it was withdrawn is opened again (the resident may have declined the match); one
+   * this volunteer answered is left alone. The offer's id when it is (again) pending, else empty.
+   */
+  static Future<Optional<UUID>> insertOffer(SqlClient tx, UUID offerId, UUID requestId, UUID volunteerId, int round,
+                                            Score score, JsonObject breakdown) {
+    return tx.preparedQuery(INSERT_OFFER)
+        .execute(Tuple.of(offerId, requestId, volunteerId, round, score.total(), breakdown, score.distanceMeters()))
+        .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getUUID("id")) : Optional.empty());
+  }
+
+  static Future<Void> setOffered(SqlClient tx, UUID id, int round, Instant nextRoundAt) {
+    return tx.preparedQuery(SET_OFFERED).execute(Tuple.of(id, round, utc(nextRoundAt))).mapEmpty();
+  }
+
+  static Future<Void> setStatus(SqlClient tx, UUID id, RequestStatus status, Instant nextRoundAt) {
+    return tx.preparedQuery(SET_STATUS).execute(Tuple.of(id, status.wire(), utc(nextRoundAt))).mapEmpty();
+  }
+
+  static Future<Void> setDue(SqlClient tx, UUID id, Instant nextRoundAt) {
+    return tx.preparedQuery(SET_DUE).execute(Tuple.of(id, utc(nextRoundAt))).mapEmpty();
+  }
+
+  static Future<Integer> pendingOffers(SqlClient tx, UUID requestId) {
+    return tx.preparedQuery(PENDING).execute(Tuple.of(requestId)).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /** Closes every pending offer of a request with {@code status}; returns (offer id, volunteer id) pairs. */
+  static Future<List<UUID[]>> closeOffers(SqlClient tx, UUID requestId, String status) {
+    return tx.preparedQuery(CLOSE_OFFERS).execute(Tuple.of(requestId, status)).map(rows -> {
+      List<UUID[]> closed = new ArrayList<>();
+      rows.forEach(row -> closed.add(new UUID[] {row.getUUID("id"), row.getUUID("volunteer_id")}));
+      return closed;
+    });
+  }
+
+  static Future<List<UUID>> ambassadors(SqlClient tx, String wijk) {
+    return tx.preparedQuery(AMBASSADORS).execute(Tuple.of(wijk)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
+  }
+
+  /** The accept race: the request id when this volunteer won, empty when the offer or request was no longer open. */
+  static Future<Optional<UUID>> accept(SqlClient tx, UUID offerId, UUID volunteerId) {
+    return tx.preparedQuery(ACCEPT).execute(Tuple.of(offerId, volunteerId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
+  }
+
+  /** The request's status before the change being made (the last one recorded; every change is recorded). */
+  static Future<RequestStatus> lastStatus(SqlClient tx, UUID requestId) {
+    return tx.preparedQuery(LAST_STATUS).execute(Tuple.of(requestId))
+        .map(rows -> RequestStatus.fromWire(rows.iterator().next().getString("to_status")));
+  }
+
+  /** An offer's state as its volunteer sees it. */
+  record OfferState(String offerStatus, UUID requestId, RequestStatus requestStatus) {
+  }
+
+  static Future<Optional<OfferState>> offerState(SqlClient client, UUID offerId, UUID volunteerId) {
+    return client.preparedQuery(OFFER_STATE).execute(Tuple.of(offerId, volunteerId)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row row = rows.iterator().next();
+      return Optional.of(new OfferState(row.getString("offer_status"), row.getUUID("request_id"),
+          RequestStatus.fromWire(row.getString("request_status"))));
+    });
+  }
+
+  /** Answers a pending offer; the request id, or empty when it was not pending (or not theirs). */
+  static Future<Optional<UUID>> answerOffer(SqlClient tx, UUID offerId, UUID volunteerId, String status,
+                                            String reason) {
+    return tx.preparedQuery(SET_OFFER).execute(Tuple.of(offerId, volunteerId, status, reason))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("request_id")));
+  }
+
+  static Future<Void> upsertAccepted(SqlClient tx, UUID requestId, UUID volunteerId, int round, Score score,
+                                     JsonObject breakdown) {
+    return tx.preparedQuery(UPSERT_ACCEPTED).execute(Tuple.of(UUID.randomUUID(), requestId, volunteerId,
+        Math.max(round, 0), score.total(), breakdown, score.distanceMeters())).mapEmpty();
+  }
+
+  static Future<Void> setMatched(SqlClient tx, UUID requestId, UUID volunteerId) {
+    return tx.preparedQuery(SET_MATCHED).execute(Tuple.of(requestId, volunteerId)).mapEmpty();
+  }
+
+  static Future<Void> rejectMatch(SqlClient tx, UUID requestId, UUID volunteerId, String reason) {
+    return tx.preparedQuery(REJECT_MATCH).execute(Tuple.of(requestId, volunteerId))
+        .compose(done -> tx.preparedQuery(EXCLUDE).execute(Tuple.of(requestId, volunteerId, reason)))
+        .compose(done -> tx.preparedQuery(REOPEN).execute(Tuple.of(requestId)))
+        .mapEmpty();
+  }
+
+  static Future<Boolean> complete(SqlClient tx, UUID requestId, UUID volunteerId, double hours) {
+    return tx.preparedQuery(COMPLETE).execute(Tuple.of(requestId, volunteerId, java.math.BigDecimal.valueOf(hours)))
+        .map(rows -> rows.size() == 1);
+  }
+
+  static Future<Void> withdrawReminders(SqlClient tx, UUID requestId) {
+    return tx.preparedQuery(WITHDRAW_REMINDERS).execute(Tuple.of(requestId)).mapEmpty();
+  }
+
+  static Future<Void> audit(SqlClient tx, UUID requestId, UUID actor, String action, UUID volunteerId, String reason) {
+    return tx.preparedQuery(AUDIT).execute(Tuple.of(requestId, actor, action, volunteerId, reason)).mapEmpty();
+  }
+
+  static Future<Integer> escalatedWaiting(SqlClient tx, String wijk) {
+    return tx.preparedQuery(ESCALATED_WAITING).execute(Tuple.of(wijk)).map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  static Future<Optional<UUID>> acceptedOffer(SqlClient tx, UUID requestId, UUID volunteerId) {
+    return tx.preparedQuery(ACCEPTED_OFFER).execute(Tuple.of(requestId, volunteerId))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,502 @@
+package nl.omzien.matching;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import nl.omzien.errors.DomainException;
+import nl.omzien.geo.Distances;
+import nl.omzien.geo.PointIndex;
+import nl.omzien.push.PushKind;
+import nl.omzien.push.PushOutbox;
+import nl.omzien.push.PushParams;
+import nl.omzien.push.PushRef;
+import nl.omzien.push.ReminderLead;
+import nl.omzien.requests.HelpRequest;
+import nl.omzien.requests.RequestStatus;
+import nl.omzien.requests.RequestStore;
+
+/**
+ * The matching engine. A new request starts round 1: the best N eligible volunteers get an offer (and a push,
+ * written to the outbox in the same transaction). When nobody accepts within the round's time, the next round
+ * widens the radius and asks more; after the last round, or when the help is too close to wait longer, the
+ * request is escalated to its wijk's ambassadors. Rounds are due times in PostgreSQL, taken with
+ * {@code FOR UPDATE SKIP LOCKED}, so a restart or another instance resumes them and no round runs twice.
+ * Acceptance is one conditional UPDATE: when many volunteers accept at once exactly one wins.
+ */
+public final class Matcher {
+  /** Offer pushes are urgent when the help starts within this time (or the request is urgent). */
+  private static final Duration URGENT_WITHIN = Duration.ofHours(3);
+
+  private final Pool pool;
+  private final VolunteerIndex volunteers;
+  private final PushOutbox outbox;
+  private final MatchConfig config;
+
+  public Matcher(Pool pool, VolunteerIndex volunteers, PushOutbox outbox, MatchConfig config) {
+    this.pool = pool;
+    this.volunteers = volunteers;
+    this.outbox = outbox;
+    this.config = config;
+  }
+
+  public MatchConfig config() {
+    return config;
+  }
+
+  public VolunteerIndex volunteers() {
+    return volunteers;
+  }
+
+  /** A ranked, eligible volunteer. */
+  public record Candidate(VolunteerCard card, Score score, MatchStore.Dynamics dynamics) {
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Rounds
+
+  /** Requests whose next step is due (oldest first); the worker runs {@link #runDue} for each. */
+  public Future<List<UUID>> due(int limit) {
+    return MatchStore.due(pool, limit);
+  }
+
+  /**
+   * Takes the request's next step if it is due and no other worker holds it: the next offer round, escalation
+   * to the ambassadors, or expiry once its time has passed.
+   */
+  public Future<Void> runDue(UUID requestId) {
+    return pool.withTransaction(tx -> MatchStore.lockDue(tx, requestId).compose(locked -> {
+      if (locked.isEmpty() || !locked.get().due()) {
+        return Future.succeededFuture();
+      }
+      return RequestStore.find(tx, requestId).compose(found -> advance(tx, found.orElseThrow(), locked.get()));
+    }));
+  }
+
+  private Future<Void> advance(SqlConnection tx, HelpRequest request, MatchStore.Locked locked) {
+    Instant now = locked.now();
+    Instant lastEnd = request.windows().get(request.windows().size() - 1).end().toInstant();
+    if (!now.isBefore(lastEnd)) {
+      return expire(tx, request, locked.status());
+    }
+    if (locked.status() == RequestStatus.ESCALATED) {
+      // Escalated requests wake up only to expire; not yet: check again at the end of the last window.
+      return MatchStore.setDue(tx, request.id(), lastEnd);
+    }
+    if (locked.status() != RequestStatus.OPEN && locked.status() != RequestStatus.OFFERED) {
+      return MatchStore.setDue(tx, request.id(), null);
+    }
+    Instant deadline = deadline(request);
+    if (locked.round() >= config.rounds() || (locked.round() > 0 && !now.isBefore(deadline))) {
+      return escalate(tx, request, locked.status(), locked.round() >= config.rounds()
+          ? "no volunteer accepted in " + config.rounds() + " rounds"
+          : "no volunteer accepted in time");
+    }
+    return offerRound(tx, request, locked, locked.round() + 1, deadline);
+  }
+
+  private Future<Void> offerRound(SqlConnection tx, HelpRequest request, MatchStore.Locked locked, int round,
+                                  Instant deadline) {
+    return pick(tx, request, config.radiusMeters(request.kind(), round), config.roundSize(round))
+        .compose(picked -> {
+          if (picked.isEmpty() && round < config.rounds()) {
+            return offerRound(tx, request, locked, round + 1, deadline); // nobody new nearby: widen at once
+          }
+          if (picked.isEmpty()) {
+            return MatchStore.pendingOffers(tx, request.id()).compose(pending -> pending > 0
+                // Earlier offers still stand: wait for them until the round ends, then escalate.
+                ? MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline))
+                : escalate(tx, request, locked.status(), "no eligible volunteer nearby"));
+          }
+          return makeOffers(tx, request, round, picked)
+              .compose(v -> locked.status() == RequestStatus.OPEN
+                  ? RequestStore.recordChange(tx, request.id(), null, RequestStatus.OPEN, RequestStatus.OFFERED,
+                      "offer round " + round + ": " + picked.size() + " volunteer(s) asked")
+                  : Future.succeededFuture())
+              .compose(v -> MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline)));
+        });
+  }
+
+  /** When the round ends: its time for this kind and urgency, but not after the deadline (and never at once). */
+  private static Instant nextDue(Instant now, HelpRequest request, Instant deadline) {
+    Duration roundTime = MatchConfig.roundTime(request.kind(), request.urgency());
+    Instant due = now.plus(roundTime);
+    if (due.isAfter(deadline)) {
+      due = deadline;
+    }
+    Instant earliest = now.plus(roundTime.compareTo(Duration.ofMinutes(10)) < 0 ? roundTime : Duration.ofMinutes(10));
+    return due.isBefore(earliest) ? earliest : due;
+  }
+
+  /** When matching must have succeeded: the kind's lead time before the first window starts. */
+  static Instant deadline(HelpRequest request) {
+    return request.windows().get(0).start().toInstant().minus(MatchConfig.lead(request.kind()));
+  }
+
+  /**
+   * The best {@code wanted} eligible volunteers within {@code radius} who were not asked for this request yet,
+   * not declined by its resident, and under their weekly cap; best score first.
+   */
+  Future<List<Candidate>> pick(SqlConnection tx, HelpRequest request, double radius, int wanted) {
+    return rank(tx, request, radius, 4 * wanted + 30).map(ranked -> {
+      List<Candidate> open = new ArrayList<>();
+      for (Candidate c : ranked) {
+        if (!c.dynamics().offered() && !c.dynamics().excluded() && c.dynamics().weekTasks() < c.card().weeklyCap()) {
+          open.add(c);
+          if (open.size() == wanted) {
+            break;
+          }
+        }
+      }
+      return open;
+    });
+  }
+
+  /** Candidates for an ambassador's view, ranked as a round would rank them (read outside any transaction). */
+  public Future<List<Candidate>> rank(HelpRequest request, double radius, int poolSize) {
+    return rank(pool, request, radius, poolSize);
+  }
+
+  /** The {@code pool} nearest statically eligible volunteers, with their database facts, by score. */
+  Future<List<Candidate>> rank(io.vertx.sqlclient.SqlClient client, HelpRequest request, double radius, int poolSize) {
+    CandidateQuery query = CandidateQuery.of(request, radius, config.vogValidity());
+    UUID resident = request.residentId();
+    List<PointIndex.Hit<VolunteerCard>> hits = volunteers.nearest(request.lat(), request.lon(), poolSize, radius,
+        card -> !card.id().equals(resident) && query.eligible(card));
+    if (hits.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Instant[] week = week(request);
+    List<UUID> ids = hits.stream().map(h -> h.payload().id()).toList();
+    return MatchStore.dynamics(client, request.id(), resident, week[0], week[1], ids).map(facts -> {
+      List<Candidate> ranked = new ArrayList<>();
+      for (PointIndex.Hit<VolunteerCard> hit : hits) {
+        MatchStore.Dynamics d = facts.get(hit.payload().id());
+        ranked.add(new Candidate(hit.payload(),
+            Score.of(config, query, hit.payload(), hit.distanceMeters(), d.knownFace(), d.recentTasks()), d));
+      }
+      ranked.sort(Comparator.comparingDouble((Candidate c) -> -c.score().total())
+          .thenComparingInt(c -> c.score().distanceMeters())
+          .thenComparing(c -> c.card().id()));
+      return ranked;
+    });
+  }
+
+  /** The local (Europe/Amsterdam) ISO week of the request's first window, for the weekly cap. */
+  private static Instant[] week(HelpRequest request) {
+    ZonedDateTime start = request.windows().get(0).start().atZoneSameInstant(WeekMinutes.ZONE)
+        .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).toLocalDate().atStartOfDay(WeekMinutes.ZONE);
+    return new Instant[] {start.toInstant(), start.plusWeeks(1).toInstant()};
+  }
+
+  private Future<Void> makeOffers(SqlConnection tx, HelpRequest request, int round, List<Candidate> picked) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Candidate candidate : picked) {
+      chain = chain.compose(v -> {
+        UUID offerId = UUID.randomUUID();
+        return MatchStore.insertOffer(tx, offerId, request.id(), candidate.card().id(), round, candidate.score(),
+                candidate.score().toJson(config))
+            .compose(made -> made.isPresent()
+                ? outbox.enqueue(tx, candidate.card().id(), PushKind.OFFER_MADE, urgent(request),
+                    Map.of(PushRef.OFFER, made.get(), PushRef.REQUEST, request.id()),
+                    params(request).withDistanceMeters(candidate.score().distanceMeters())).mapEmpty()
+                : Future.succeededFuture());
+      });
+    }
+    return chain;
+  }
+
+  private static boolean urgent(HelpRequest request) {
+    return "high".equals(request.urgency())
+        || request.windows().get(0).start().toInstant().isBefore(Instant.now().plus(URGENT_WITHIN));
+  }
+
+  private static PushParams params(HelpRequest request) {
+    return PushParams.NONE.withHelpKind(request.kind()).withWhen(request.windows().get(0).start().toInstant());
+  }
+
+  private Future<Void> escalate(SqlConnection tx, HelpRequest request, RequestStatus from, String reason) {
+    Instant lastEnd = request.windows().get(request.windows().size() - 1).end().toInstant();
+    return MatchStore.setStatus(tx, request.id(), RequestStatus.ESCALATED, lastEnd)
+        .compose(v -> RequestStore.recordChange(tx, request.id(), null, from, RequestStatus.ESCALATED, reason))
+        .compose(v -> request.wijkCode() == null
+            ? Future.succeededFuture(List.<UUID>of())
+            : MatchStore.ambassadors(tx, request.wijkCode()))
+        .compose(ambassadors -> ambassadors.isEmpty()
+            ? Future.succeededFuture()
+            : MatchStore.escalatedWaiting(tx, request.wijkCode()).compose(waiting -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (UUID ambassador : ambassadors) {
+                chain = chain.compose(x -> outbox.enqueue(tx, ambassador, PushKind.REQUEST_ESCALATED, true,
+                    Map.of(PushRef.REQUEST, request.id()), params(request).withCount(waiting)).mapEmpty());
+              }
+              return chain;
+            }));
+  }
+
+  private Future<Void> expire(SqlConnection tx, HelpRequest request, RequestStatus from) {
+    if (from != RequestStatus.OPEN && from != RequestStatus.OFFERED && from != RequestStatus.ESCALATED) {
+      return MatchStore.setDue(tx, request.id(), null);
+    }
+    return MatchStore.setStatus(tx, request.id(), RequestStatus.EXPIRED, null)
+        .compose(v -> RequestStore.recordChange(tx, request.id(), null, from, RequestStatus.EXPIRED,
+            "its time passed without a match"))
+        .compose(v -> closeOffers(tx, request, "withdrawn", PushKind.OFFER_WITHDRAWN));
+  }
+
+  /** Closes the request's pending offers with {@code status} and tells each volunteer with {@code kind}. */
+  private Future<Void> closeOffers(SqlConnection tx, HelpRequest request, String status, PushKind kind) {
+    return MatchStore.closeOffers(tx, request.id(), status).compose(closed -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (UUID[] offer : closed) {
+        chain = chain.compose(v -> outbox.enqueue(tx, offer[1], kind, false,
+            Map.of(PushRef.OFFER, offer[0], PushRef.REQUEST, request.id()), params(request)).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Volunteers answer
+
+  /**
+   * Accepts an offer: exactly one volunteer wins a request. Accepting one's own accepted offer again answers
+   * the same (a retry from a flaky network); others get 409 {@code offer-filled} or {@code offer-closed}.
+   */
+  public Future<UUID> accept(UUID volunteer, UUID offerId) {
+    return pool.withTransaction(tx -> MatchStore.accept(tx, offerId, volunteer).compose(won -> {
+          if (won.isEmpty()) {
+            return Future.succeededFuture(Optional.<UUID>empty());
+          }
+          UUID requestId = won.get();
+          return MatchStore.lastStatus(tx, requestId)
+              .compose(from -> RequestStore.recordChange(tx, requestId, volunteer, from, RequestStatus.MATCHED,
+                  "offer accepted"))
+              .compose(v -> MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null))
+              .compose(v -> RequestStore.find(tx, requestId))
+              .compose(request -> matched(tx, request.orElseThrow(), volunteer))
+              .map(v -> Optional.of(requestId));
+        }))
+        .compose(won -> won.isPresent() ? Future.succeededFuture(won.get()) : whyNotAccepted(volunteer, offerId));
+  }
+
+  private Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
+    return MatchStore.offerState(pool, offerId, volunteer).compose(state -> {
+      if (state.isEmpty()) {
+        return Future.failedFuture(new DomainException.NotFound("Offer"));
+      }
+      String status = state.get().offerStatus();
+      if (status.equals("accepted")) {
+        return Future.succeededFuture(state.get().requestId());
+      }
+      if (status.equals("filled") || (status.equals("pending") && state.get().requestStatus() == RequestStatus.MATCHED)) {
+        return Future.failedFuture(new DomainException.Conflict("offer-filled",
+            "Another volunteer took this request first. Thank you for offering!"));
+      }
+      return Future.failedFuture(new DomainException.Conflict("offer-closed",
+          "This offer is no longer open (it was " + (status.equals("pending")
+              ? "closed: the request is " + state.get().requestStatus().wire() : status) + ")."));
+    });
+  }
+
+  /** What follows a match, in the same transaction: other offers filled, everyone told, reminders planned. */
+  private Future<Void> matched(SqlConnection tx, HelpRequest request, UUID volunteer) {
+    PushParams params = params(request);
+    Instant start = request.windows().get(0).start().toInstant();
+    Map<PushRef, UUID> ids = Map.of(PushRef.REQUEST, request.id());
+    Future<Void> chain = closeOffers(tx, request, "filled", PushKind.OFFER_FILLED)
+        .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.MATCH_CONFIRMED, true, ids, params))
+        .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
+        .compose(v -> outbox.enqueue(tx, volunteer, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
+        .mapEmpty();
+    for (UUID person : List.of(request.residentId(), volunteer)) {
+      chain = chain
+          .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(24)), ReminderLead.HOURS_24, false))
+          .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true));
+    }
+    return chain;
+  }
+
+  private Future<Void> reminder(SqlConnection tx, UUID person, HelpRequest request, Instant at, ReminderLead lead,
+                                boolean urgent) {
+    if (!at.isAfter(Instant.now())) {
+      return Future.succeededFuture();
+    }
+    return outbox.enqueue(tx, person, PushKind.APPOINTMENT_REMINDER, urgent, Map.of(PushRef.REQUEST, request.id()),
+        params(request).withLead(lead), at).mapEmpty();
+  }
+
+  /**
+   * Declines an offer (with an optional reason) and at once asks the next eligible volunteer within the current
+   * round's radius. Declining an already declined offer again is a no-op.
+   */
+  public Future<Void> decline(UUID volunteer, UUID offerId, String reason) {
+    return pool.withTransaction(tx -> MatchStore.answerOffer(tx, offerId, volunteer, "declined", reason)
+        .compose(requestId -> requestId.isEmpty()
+            ? Future.succeededFuture(false)
+            : MatchStore.lock(tx, requestId.get())
+                .compose(locked -> RequestStore.find(tx, requestId.get())
+                    .compose(request -> replaceDeclined(tx, request.orElseThrow(), locked.orElseThrow())))
+                .map(true)))
+        .compose(done -> done ? Future.succeededFuture() : MatchStore.offerState(pool, offerId, volunteer)
+            .compose(state -> state.isEmpty()
+                ? Future.failedFuture(new DomainException.NotFound("Offer"))
+                : state.get().offerStatus().equals("declined")
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(new DomainException.Conflict("offer-closed",
+                        "This offer is no longer open (it was " + state.get().offerStatus() + ")."))));
+  }
+
+  private Future<Void> replaceDeclined(SqlConnection tx, HelpRequest request, MatchStore.Locked locked) {
+    if (locked.status() != RequestStatus.OFFERED && locked.status() != RequestStatus.ESCALATED) {
+      return Future.succeededFuture();
+    }
+    int round = Math.max(1, locked.round());
+    return pick(tx, request, config.radiusMeters(request.kind(), Math.min(round, config.rounds())), 1)
+        .compose(picked -> picked.isEmpty()
+            ? MatchStore.pendingOffers(tx, request.id()).compose(pending -> pending == 0
+                && locked.status() == RequestStatus.OFFERED
+                ? MatchStore.setDue(tx, request.id(), locked.now()) // nobody left in this round: next round now
+                : Future.succeededFuture())
+            : makeOffers(tx, request, round, picked));
+  }
+
+  /** A volunteer marks their task done, with the hours spent; both sides are asked for feedback. */
+  public Future<Void> complete(UUID volunteer, UUID requestId, double hours) {
+    return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
+        .compose(locked -> RequestStore.find(tx, requestId).compose(found -> {
+          HelpRequest request = found.filter(r -> volunteer.equals(r.volunteerId())).orElse(null);
+          if (request == null) {
+            return Future.failedFuture(new DomainException.NotFound("Task"));
+          }
+          if (request.status() != RequestStatus.MATCHED) {
+            return Future.failedFuture(new DomainException.Conflict("illegal-transition",
+                "A " + request.status().wire() + " task cannot be completed."));
+          }
+          if (locked.orElseThrow().now().isBefore(request.windows().get(0).start().toInstant())) {
+            return Future.failedFuture(new DomainException.Conflict("not-started",
+                "This task has not started yet; mark it done afterwards."));
+          }
+          Map<PushRef, UUID> ids = Map.of(PushRef.REQUEST, requestId);
+          return MatchStore.complete(tx, requestId, volunteer, hours)
+              .compose(v -> RequestStore.recordChange(tx, requestId, volunteer, RequestStatus.MATCHED,
+                  RequestStatus.COMPLETED, "completed by the volunteer"))
+              .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.FEEDBACK_REQUESTED, false, ids,
+                  params(request)))
+              .compose(v -> outbox.enqueue(tx, volunteer, PushKind.FEEDBACK_REQUESTED, false, ids, params(request)))
+              .mapEmpty();
+        })));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The resident, and the request's end
+
+  /**
+   * The resident declines the proposed (matched) volunteer: matching starts again without them, at round 1.
+   * The caller has already been authorised to act on this request.
+   */
+  public Future<Void> declineMatch(UUID actor, UUID requestId, String reason) {
+    return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
+        .compose(locked -> RequestStore.find(tx, requestId).compose(found -> {
+          HelpRequest request = found.orElseThrow();
+          if (request.status() != RequestStatus.MATCHED) {
+            return Future.failedFuture(new DomainException.Conflict("illegal-transition",
+                "Only a matched request has a volunteer to decline; this one is " + request.status().wire() + "."));
+          }
+          UUID volunteer = request.volunteerId();
+          return MatchStore.acceptedOffer(tx, requestId, volunteer)
+              .compose(offerId -> MatchStore.rejectMatch(tx, requestId, volunteer, reason)
+                  .compose(v -> RequestStore.recordChange(tx, requestId, actor, RequestStatus.MATCHED,
+                      RequestStatus.OPEN, "the resident declined the proposed volunteer: " + reason))
+                  .compose(v -> MatchStore.withdrawReminders(tx, requestId))
+                  .compose(v -> offerId.isEmpty() ? Future.succeededFuture() : outbox.enqueue(tx, volunteer,
+                      PushKind.OFFER_WITHDRAWN, false,
+                      Map.of(PushRef.OFFER, offerId.get(), PushRef.REQUEST, requestId), params(request)).mapEmpty()));
+        })))
+        .compose(v -> runDue(requestId));
+  }
+
+  /**
+   * What a withdrawal (cancel, referral) means for matching, inside the caller's transaction: open offers are
+   * withdrawn, a matched volunteer is told, reminders are dropped and the matcher's timer is cleared.
+   */
+  public Future<Void> withdrawn(SqlConnection tx, HelpRequest request, RequestStatus from) {
+    Future<Void> matchedVolunteer = from == RequestStatus.MATCHED && request.volunteerId() != null
+        ? MatchStore.acceptedOffer(tx, request.id(), request.volunteerId())
+            .compose(offerId -> offerId.isEmpty() ? Future.succeededFuture() : outbox.enqueue(tx,
+                request.volunteerId(), PushKind.OFFER_WITHDRAWN, false,
+                Map.of(PushRef.OFFER, offerId.get(), PushRef.REQUEST, request.id()), params(request)).mapEmpty())
+        : Future.succeededFuture();
+    return matchedVolunteer
+        .compose(v -> closeOffers(tx, request, "withdrawn", PushKind.OFFER_WITHDRAWN))
+        .compose(v -> MatchStore.withdrawReminders(tx, request.id()))
+        .compose(v -> MatchStore.setDue(tx, request.id(), null));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Ambassadors
+
+  /**
+   * Assigns a volunteer by hand (overrides the rounds), audited. The volunteer need not pass every rule (the
+   * ambassador may know better), but must be a volunteer; the stored breakdown says it was manual.
+   */
+  public Future<Void> assign(UUID actor, UUID requestId, UUID volunteer, String reason) {
+    Optional<VolunteerCard> card = volunteers.get(volunteer);
+    if (card.isEmpty()) {
+      return Future.failedFuture(new DomainException.NotFound("Volunteer"));
+    }
+    return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
+        .compose(locked -> RequestStore.find(tx, requestId).compose(found -> {
+          HelpRequest request = found.orElseThrow();
+          RequestStatus from = request.status();
+          if (from != RequestStatus.OPEN && from != RequestStatus.OFFERED && from != RequestStatus.ESCALATED) {
+            return Future.failedFuture(new DomainException.Conflict("illegal-transition",
+                "A " + from.wire() + " request cannot be assigned."));
+          }
+          CandidateQuery query = CandidateQuery.of(request, config.radiusMeters(request.kind(),
+              Math.max(1, locked.orElseThrow().round())), config.vogValidity());
+          double distance = Distances.haversineMeters(request.lat(), request.lon(), card.get().lat(), card.get().lon());
+          Score score = Score.of(config, query, card.get(), distance, false, 0);
+          JsonObject breakdown = score.toJson(config).put("manual", true).put("assignedBy", actor.toString());
+          String whyNot = query.whyNot(card.get(), distance);
+          if (whyNot != null) {
+            breakdown.put("overrode", whyNot);
+          }
+          return MatchStore.upsertAccepted(tx, requestId, volunteer, locked.orElseThrow().round(), score, breakdown)
+              .compose(v -> MatchStore.setMatched(tx, requestId, volunteer))
+              .compose(v -> RequestStore.recordChange(tx, requestId, actor, from, RequestStatus.MATCHED,
+                  "assigned by hand: " + reason))
+              .compose(v -> MatchStore.audit(tx, requestId, actor, "assign", volunteer, reason))
+              .compose(v -> matched(tx, request, volunteer));
+        })));
+  }
+
+  /** Sends a request on to the buurtteam (professional care), audited; offers are withdrawn. */
+  public Future<Void> refer(UUID actor, UUID requestId, String reason) {
+    return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
+        .compose(locked -> RequestStore.find(tx, requestId).compose(found -> {
+          HelpRequest request = found.orElseThrow();
+          RequestStatus from = request.status();
+          if (!RequestStatus.allowedFrom(RequestStatus.REFERRED).contains(from)) {
+            return Future.failedFuture(new DomainException.Conflict("illegal-transition",
+                "A " + from.wire() + " request cannot be referred."));
+          }
+          return MatchStore.setStatus(tx, requestId, RequestStatus.REFERRED, null)
+              .compose(v -> RequestStore.recordChange(tx, requestId, actor, from, RequestStatus.REFERRED,
+                  "sent on to the buurtteam: " + reason))
+              .compose(v -> MatchStore.audit(tx, requestId, actor, "refer_buurtteam", null, reason))
+              .compose(v -> withdrawn(tx, request, from));
+        })));
+  }
+}
