@@ -44,6 +44,7 @@ import nl.omzien.matching.MatchWorker;
 import nl.omzien.matching.Matcher;
 import nl.omzien.matching.MatchingApi;
 import nl.omzien.matching.VolunteerIndex;
+import nl.omzien.push.ActivityPushes;
 import nl.omzien.push.DryRunPushSender;
 import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
@@ -197,7 +198,9 @@ public final class Omzien {
                                        PrometheusMeterRegistry registry, Authenticator authenticator,
                                        OpenAPIContract contract, AreaIndex areas, Push push) {
     Clock clock = Clock.systemUTC();
-    return ActivityService.start(new ActivityStore(database.pool()), areas, clock)
+    ActivityStore activityStore = new ActivityStore(database.pool())
+        .withEvents(new ActivityPushes(push.outbox(), clock));
+    return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
             .compose(volunteers -> DocsApi.load(vertx, CONTRACT)

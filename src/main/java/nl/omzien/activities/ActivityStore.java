@@ -133,6 +133,13 @@ public final class ActivityStore {
   private static final String CHECK_VIOLATION = "23514";
 
   private final Pool pool;
+  private ActivityEvents events = ActivityEvents.NONE;
+
+  /** Lets {@code events} act inside the sign-up and cancellation transactions (pushes). */
+  public ActivityStore withEvents(ActivityEvents events) {
+    this.events = events;
+    return this;
+  }
 
   public ActivityStore(Pool pool) {
     this.pool = pool;
@@ -274,8 +281,12 @@ public final class ActivityStore {
 
   /** Cancels an active activity of this organisation; empty if there is none (or it was already cancelled). */
   public Future<Optional<Activity>> cancelActivity(UUID organisationId, UUID activityId) {
-    return pool.preparedQuery(CANCEL_ACTIVITY).execute(Tuple.of(activityId, organisationId))
-        .map(rows -> first(rows, ActivityStore::toActivity));
+    return pool.withTransaction(connection -> connection.preparedQuery(CANCEL_ACTIVITY)
+        .execute(Tuple.of(activityId, organisationId))
+        .map(rows -> first(rows, ActivityStore::toActivity))
+        .compose(cancelled -> cancelled.isEmpty()
+            ? Future.succeededFuture(cancelled)
+            : events.cancelled(connection, cancelled.get()).map(cancelled)));
   }
 
   public Future<Optional<Activity>> findActivity(UUID activityId) {
@@ -336,7 +347,10 @@ public final class ActivityStore {
         .map(rows -> first(rows, ActivityStore::toSignup).filter(s -> Activity.ACTIVE.equals(s.status())))
         .compose(existing -> existing.isPresent()
             ? Future.succeededFuture(new Created<>(existing.get(), false))
-            : takeSeat(connection, activityId, date, userId)));
+            : takeSeat(connection, activityId, date, userId)
+                .compose(created -> connection.preparedQuery(FIND_ACTIVITY).execute(Tuple.of(activityId))
+                    .compose(rows -> events.signedUp(connection, toActivity(rows.iterator().next()), date, userId))
+                    .map(created))));
   }
 
   private static Future<Integer> requireActive(RowSet<Row> rows) {
@@ -372,12 +386,13 @@ public final class ActivityStore {
             : cancelLocked(connection, found.get(), userId)));
   }
 
-  private static Future<Optional<Signup>> cancelLocked(SqlConnection connection, Signup signup, UUID userId) {
+  private Future<Optional<Signup>> cancelLocked(SqlConnection connection, Signup signup, UUID userId) {
     return connection.preparedQuery(LOCK_SESSION).execute(Tuple.of(signup.activityId(), signup.date()))
         .compose(locked -> connection.preparedQuery(CANCEL_SIGNUP).execute(Tuple.of(signup.id())))
         .compose(cancelled -> cancelled.rowCount() == 0
             ? Future.succeededFuture()
-            : connection.preparedQuery(RELEASE_SEAT).execute(Tuple.of(signup.activityId(), signup.date())).mapEmpty())
+            : connection.preparedQuery(RELEASE_SEAT).execute(Tuple.of(signup.activityId(), signup.date()))
+                .compose(released -> events.signupCancelled(connection, signup.activityId(), signup.date(), userId)))
         .compose(released -> findOwnSignup(connection, signup.id(), userId));
   }
 

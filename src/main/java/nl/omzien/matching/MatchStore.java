@@ -129,6 +129,34 @@ final class MatchStore {
   private static final String ACCEPTED_OFFER = """
       select id from offer where request_id = $1 and volunteer_id = $2 and status = 'accepted'
       """;
+  private static final String INSERT_OCCURRENCE = """
+      insert into request_occurrence (request_id, starts_at, ends_at, volunteer_id) values ($1, $2, $3, $4)
+      on conflict (request_id, starts_at) do nothing
+      """;
+  private static final String LOCK_OCCURRENCE = """
+      select o.starts_at, o.ends_at from request_occurrence o
+       where o.request_id = $1 and o.volunteer_id = $2 and o.status = 'planned'
+         and (o.starts_at at time zone 'Europe/Amsterdam')::date = $3
+       for update
+      """;
+  private static final String REMATCH_OCCURRENCE = """
+      update request_occurrence set status = 'rematching', replacement_id = $3 where request_id = $1 and starts_at = $2
+      """;
+  private static final String INSERT_CHILD = """
+      insert into help_request (id, resident_id, created_by, kind, urgency, details, note, lat, lon, buurt_code,
+                                wijk_code, first_starts_at, next_round_at, parent_id)
+      select $2, resident_id, $3, kind, urgency, details - 'recurrence', note, lat, lon, buurt_code, wijk_code, $4,
+             now(), id
+        from help_request where id = $1
+      """;
+  private static final String INSERT_CHILD_WINDOW = """
+      insert into help_request_window (request_id, starts_at, ends_at) values ($1, $2, $3)
+      """;
+  private static final String OCCURRENCES = """
+      select o.starts_at, o.ends_at, o.status, o.replacement_id, u.display_name
+        from request_occurrence o left join app_user u on u.id = o.volunteer_id
+       where o.request_id = $1 order by o.starts_at
+      """;
   private static final String AUDIT = """
       insert into manual_action (request_id, actor_id, action, volunteer_id, reason) values ($1, $2, $3, $4, $5)
       """;
@@ -309,6 +337,41 @@ final class MatchStore {
   static Future<Optional<UUID>> acceptedOffer(SqlClient tx, UUID requestId, UUID volunteerId) {
     return tx.preparedQuery(ACCEPTED_OFFER).execute(Tuple.of(requestId, volunteerId))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
+  }
+
+  static Future<Void> insertOccurrences(SqlClient tx, List<Tuple> occurrences) {
+    return occurrences.isEmpty() ? Future.succeededFuture()
+        : tx.preparedQuery(INSERT_OCCURRENCE).executeBatch(occurrences).mapEmpty();
+  }
+
+  /** The volunteer's planned occurrence of a request on a local date, locked; (start, end) or empty. */
+  static Future<Optional<OffsetDateTime[]>> lockOccurrence(SqlClient tx, UUID requestId, UUID volunteer,
+                                                           java.time.LocalDate date) {
+    return tx.preparedQuery(LOCK_OCCURRENCE).execute(Tuple.of(requestId, volunteer, date)).map(rows -> rows.size() == 0
+        ? Optional.empty()
+        : Optional.of(new OffsetDateTime[] {rows.iterator().next().getOffsetDateTime("starts_at"),
+            rows.iterator().next().getOffsetDateTime("ends_at")}));
+  }
+
+  /** A one-off request for one occurrence of a recurring one, due for matching at once. */
+  static Future<Void> insertReplacement(SqlClient tx, UUID parentId, UUID childId, UUID actor, OffsetDateTime start,
+                                        OffsetDateTime end) {
+    return tx.preparedQuery(INSERT_CHILD).execute(Tuple.of(parentId, childId, actor, start))
+        .compose(v -> tx.preparedQuery(INSERT_CHILD_WINDOW).execute(Tuple.of(childId, start, end)))
+        .compose(v -> tx.preparedQuery(REMATCH_OCCURRENCE).execute(Tuple.of(parentId, start, childId)))
+        .mapEmpty();
+  }
+
+  static Future<Void> exclude(SqlClient tx, UUID requestId, UUID volunteerId, String reason) {
+    return tx.preparedQuery(EXCLUDE).execute(Tuple.of(requestId, volunteerId, reason)).mapEmpty();
+  }
+
+  static Future<List<Row>> occurrences(SqlClient client, UUID requestId) {
+    return client.preparedQuery(OCCURRENCES).execute(Tuple.of(requestId)).map(rows -> {
+      List<Row> list = new ArrayList<>();
+      rows.forEach(list::add);
+      return list;
+    });
   }
 
   static OffsetDateTime utc(Instant instant) {

@@ -320,12 +320,58 @@ public final class Matcher {
         .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
         .compose(v -> outbox.enqueue(tx, volunteer, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
         .mapEmpty();
+    chain = chain.compose(v -> planOccurrences(tx, request, volunteer));
     for (UUID person : List.of(request.residentId(), volunteer)) {
       chain = chain
           .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(24)), ReminderLead.HOURS_24, false))
           .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true));
     }
     return chain;
+  }
+
+  /** Weekly visits: the occurrences planned at once, each with the same volunteer. */
+  static final int OCCURRENCES_PLANNED = 8;
+
+  private Future<Void> planOccurrences(SqlConnection tx, HelpRequest request, UUID volunteer) {
+    JsonObject recurrence = request.details().getJsonObject("recurrence");
+    if (recurrence == null || !request.kind().equals("companionship")) {
+      return Future.succeededFuture();
+    }
+    java.time.LocalDate date = request.windows().get(0).start().atZoneSameInstant(WeekMinutes.ZONE).toLocalDate()
+        .with(TemporalAdjusters.nextOrSame(DayOfWeek.of(recurrence.getInteger("dayOfWeek"))));
+    java.time.LocalDate until = recurrence.getString("until") == null ? null
+        : java.time.LocalDate.parse(recurrence.getString("until"));
+    java.time.LocalTime from = java.time.LocalTime.parse(recurrence.getString("startTime"));
+    java.time.LocalTime to = java.time.LocalTime.parse(recurrence.getString("endTime"));
+    List<io.vertx.sqlclient.Tuple> rows = new ArrayList<>();
+    for (int i = 0; i < OCCURRENCES_PLANNED && (until == null || !date.isAfter(until)); i++, date = date.plusWeeks(1)) {
+      rows.add(io.vertx.sqlclient.Tuple.of(request.id(), date.atTime(from).atZone(WeekMinutes.ZONE).toOffsetDateTime(),
+          date.atTime(to).atZone(WeekMinutes.ZONE).toOffsetDateTime(), volunteer));
+    }
+    return MatchStore.insertOccurrences(tx, rows);
+  }
+
+  /**
+   * The volunteer of a weekly visit cannot come on one date: only that occurrence is matched again (as a one-off
+   * request, without them); every other occurrence keeps them. Returns the replacement request's id.
+   */
+  public Future<UUID> cancelOccurrence(UUID volunteer, UUID requestId, java.time.LocalDate date, String reason) {
+    UUID replacement = UUID.randomUUID();
+    return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
+        .compose(locked -> MatchStore.lockOccurrence(tx, requestId, volunteer, date))
+        .compose(occurrence -> occurrence.isEmpty()
+            ? Future.failedFuture(new DomainException.NotFound("Planned visit on " + date))
+            : MatchStore.insertReplacement(tx, requestId, replacement, volunteer, occurrence.get()[0],
+                    occurrence.get()[1])
+                .compose(v -> MatchStore.exclude(tx, replacement, volunteer, "cannot come on this date"))
+                .compose(v -> RequestStore.recordChange(tx, replacement, volunteer, null, RequestStatus.OPEN,
+                    "one visit of a weekly request, re-matched: " + reason))))
+        .compose(v -> runDue(replacement))
+        .map(replacement);
+  }
+
+  public Future<List<io.vertx.sqlclient.Row>> occurrences(UUID requestId) {
+    return MatchStore.occurrences(pool, requestId);
   }
 
   private Future<Void> reminder(SqlConnection tx, UUID person, HelpRequest request, Instant at, ReminderLead lead,

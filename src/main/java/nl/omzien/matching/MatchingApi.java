@@ -75,6 +75,8 @@ public final class MatchingApi {
         new Endpoint("getMatch", this::getMatch),
         new Endpoint("declineMatch", this::declineMatch),
         new Endpoint("suggestActivities", this::suggestActivities),
+        new Endpoint("listOccurrences", this::listOccurrences),
+        new Endpoint("cancelOccurrence", this::cancelOccurrence),
         new Endpoint("getAmbassadorQueue", this::queue),
         new Endpoint("listCandidates", this::candidates),
         new Endpoint("assignVolunteer", this::assign),
@@ -150,6 +152,33 @@ public final class MatchingApi {
     matcher.complete(volunteer, requestId, hours)
         .compose(v -> taskOf(volunteer, requestId))
         .onSuccess(task -> Responses.json(ctx, 200, task))
+        .onFailure(ctx::fail);
+  }
+
+  private void listOccurrences(RoutingContext ctx) {
+    requests.getAsParticipant(ApiRouter.principal(ctx), pathId(ctx, "requestId"))
+        .compose(request -> matcher.occurrences(request.id()))
+        .onSuccess(rows -> {
+          JsonArray items = new JsonArray();
+          rows.forEach(row -> items.add(new JsonObject()
+              .put("startsAt", Json.dateTime(row.getOffsetDateTime("starts_at")))
+              .put("endsAt", Json.dateTime(row.getOffsetDateTime("ends_at")))
+              .put("status", row.getString("status"))
+              .put("volunteerFirstName", firstName(row.getString("display_name")))
+              .put("replacementRequestId", row.getUUID("replacement_id") == null ? null
+                  : row.getUUID("replacement_id").toString())));
+          Responses.json(ctx, 200, new JsonObject().put("items", items));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private void cancelOccurrence(RoutingContext ctx) {
+    java.time.LocalDate date = java.time.LocalDate.parse(
+        ApiRouter.validated(ctx).getPathParameters().get("date").getString());
+    String reason = body(ctx).orElseThrow().getString("reason").strip();
+    matcher.cancelOccurrence(ApiRouter.principal(ctx).userId(), pathId(ctx, "requestId"), date, reason)
+        .onSuccess(replacement -> Responses.json(ctx, 200,
+            new JsonObject().put("replacementRequestId", replacement.toString())))
         .onFailure(ctx::fail);
   }
 

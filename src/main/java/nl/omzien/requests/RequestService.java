@@ -187,6 +187,14 @@ public final class RequestService {
         .orElseGet(() -> Future.failedFuture(new DomainException.NotFound("Request"))));
   }
 
+  /** As {@link #get}, and also for the volunteer matched to it. */
+  public Future<HelpRequest> getAsParticipant(Principal caller, UUID id) {
+    return store.find(id).compose(found -> found
+        .filter(request -> maySee(caller, request) || caller.userId().equals(request.volunteerId()))
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new DomainException.NotFound("Request"))));
+  }
+
   public Future<List<RequestStore.StatusChange>> history(Principal caller, UUID id) {
     return get(caller, id).compose(request -> store.history(request.id()));
   }

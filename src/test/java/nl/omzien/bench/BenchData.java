@@ -5,7 +5,17 @@ import nl.omzien.geo.GeoPoint;
 import nl.omzien.geo.PointIndex;
 
 import java.util.ArrayList;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import nl.omzien.matching.VolunteerCard;
+import nl.omzien.requests.HelpRequest;
+import nl.omzien.requests.RequestStatus;
 import java.util.SplittableRandom;
 
 /**
@@ -60,6 +70,44 @@ public final class BenchData {
 
     static Volunteer randomVolunteer(SplittableRandom random) {
         return new Volunteer(random.nextDouble() < 0.35, random.nextDouble() < 0.15);
+    }
+
+    /**
+     * A full matching card for a benchmark volunteer, consistent with its car and pause: travels 2-15 km, two to
+     * four weekly daytime slots of 2-6 hours, Dutch (a third also English), half with a VOG.
+     */
+    public static VolunteerCard card(PointIndex.Entry<Volunteer> volunteer, SplittableRandom random) {
+        int slots = 2 + random.nextInt(3);
+        int[] week = new int[slots * 2];
+        for (int i = 0; i < slots; i++) {
+            int start = (i * 7 / slots + random.nextInt(2)) * 1440 + (8 + random.nextInt(9)) * 60;
+            week[2 * i] = Math.min(start, 7 * 1440 - 360);
+            week[2 * i + 1] = week[2 * i] + (2 + random.nextInt(5)) * 60;
+        }
+        java.util.Arrays.sort(week);
+        return new VolunteerCard(new UUID(0, volunteer.id()), volunteer.id(), volunteer.lat(), volunteer.lon(),
+            2_000 + random.nextInt(13_000), volunteer.payload().hasCar() ? VolunteerCard.CAR : VolunteerCard.BIKE,
+            Set.of(), random.nextInt(3) == 0 ? Set.of("nl", "en") : Set.of("nl"),
+            random.nextBoolean() ? LocalDate.of(2025, 1, 1).plusDays(random.nextInt(600)) : null, 3,
+            volunteer.payload().paused(), week, 1);
+    }
+
+    /** The same volunteers as matching cards. */
+    public static List<PointIndex.Entry<VolunteerCard>> cards(List<PointIndex.Entry<Volunteer>> volunteers, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<PointIndex.Entry<VolunteerCard>> out = new ArrayList<>(volunteers.size());
+        for (PointIndex.Entry<Volunteer> v : volunteers) {
+            out.add(new PointIndex.Entry<>(v.id(), v.lat(), v.lon(), card(v, random)));
+        }
+        return out;
+    }
+
+    /** A ride request at a point: Tuesday 10:00-12:00 Amsterdam time, to the UMC. */
+    public static HelpRequest ride(double lat, double lon) {
+        OffsetDateTime start = OffsetDateTime.of(2026, 12, 1, 10, 0, 0, 0, ZoneOffset.ofHours(1));
+        return new HelpRequest(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "transport",
+            RequestStatus.OPEN, "normal", new JsonObject().put("mobility", new JsonArray()), null, lat, lon, null, null,
+            List.of(new HelpRequest.Window(start, start.plusHours(2))), start, start, null, 0, null, null);
     }
 
     /** {@code n} volunteers in Utrecht weighted by buurt inwoners, ids 0..n-1. */

@@ -32,10 +32,20 @@ final class MatchFixture {
 
   final TestApp app;
 
+  /** A fixture on a fresh app: the demo's volunteers are removed. */
   MatchFixture(TestApp app) throws Exception {
     this.app = app;
     sql("delete from volunteer_profile");
     app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+  }
+
+  private MatchFixture(TestApp app, boolean keep) {
+    this.app = app;
+  }
+
+  /** A fixture on an app whose database another fixture already prepared (a second instance, a restart). */
+  static MatchFixture on(TestApp app) {
+    return new MatchFixture(app, true);
   }
 
   record Person(UUID id, String token) {
