@@ -67,7 +67,7 @@ final class MatchViews {
              o.decline_reason, u.display_name
         from offer o join app_user u on u.id = o.volunteer_id
        where o.request_id = $1
-       order by o.created_at, o.id
+       order by o.created_at, o.score desc, o.id
       """;
   private static final String NAMES = "select id, display_name from app_user where id = any ($1)";
 
