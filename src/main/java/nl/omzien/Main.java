@@ -15,12 +15,14 @@ import nl.omzien.config.ConfigException;
 import nl.omzien.config.OmzienConfig;
 import nl.omzien.demo.DemoUsers;
 import nl.omzien.demo.DemoUsers.DemoUser;
+import nl.omzien.generator.GenerateCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar omzien.jar} starts the server; {@code java -jar omzien.jar token --user NAME [--hours H]}
- * prints a demo token, {@code token --list} the demo users.
+ * prints a demo token, {@code token --list} the demo users; {@code generate --scale city|national ...} fills the
+ * database with synthetic history ({@link GenerateCommand}).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -41,10 +43,13 @@ public final class Main {
     List<String> arguments = Arrays.asList(args);
     if (!arguments.isEmpty() && arguments.get(0).equals("token")) {
       System.exit(token(config, arguments.subList(1, arguments.size())));
+    } else if (!arguments.isEmpty() && arguments.get(0).equals("generate")) {
+      System.exit(GenerateCommand.run(config, arguments.subList(1, arguments.size())));
     } else if (arguments.isEmpty() || arguments.get(0).equals("serve")) {
       serve(config);
     } else {
       System.err.println("usage: omzien [serve] | token --user NAME [--hours H] | token --list");
+      System.err.println("       " + GenerateCommand.USAGE.substring("usage: ".length()));
       System.exit(2);
     }
   }

@@ -50,6 +50,9 @@ import nl.omzien.push.FcmPushSender;
 import nl.omzien.push.Push;
 import nl.omzien.push.PushOptions;
 import nl.omzien.push.PushSender;
+import nl.omzien.reports.FiguresApi;
+import nl.omzien.reports.FiguresService;
+import nl.omzien.reports.FiguresStore;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.requests.RequestService;
 import nl.omzien.requests.RequestStore;
@@ -203,16 +206,18 @@ public final class Omzien {
     return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
-            .compose(volunteers -> DocsApi.load(vertx, CONTRACT)
-                .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator, contract,
-                    areas, push, clock, activities, volunteers, docs))));
+            .compose(volunteers -> FiguresApi.create(vertx,
+                    new FiguresService(new FiguresStore(database.pool()), areas, clock))
+                .compose(figuresApi -> DocsApi.load(vertx, CONTRACT)
+                    .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator,
+                        contract, areas, push, clock, activities, volunteers, figuresApi, docs)))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers, DocsApi docs) {
+                                           VolunteerIndex volunteers, FiguresApi figuresApi, DocsApi docs) {
     Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
@@ -224,6 +229,7 @@ public final class Omzien {
     endpoints.addAll(new MatchingApi(database.pool(), requests, matcher, areas, activities).endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(new ActivitiesApi(activities, clock).endpoints());
+    endpoints.addAll(figuresApi.endpoints());
     endpoints.addAll(docs.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();

@@ -44,20 +44,34 @@ public final class DemoPopulation {
   private DemoPopulation() {
   }
 
+  /** The demo's id namespace; the history generator uses its own so both can share a database. */
+  static final String DEMO_NAMESPACE = "omzien-demo-synthetic";
+
   public static List<Resident> residents(AreaIndex areas, int count, long seed) {
+    return residents(areas, count, seed, DEMO_NAMESPACE);
+  }
+
+  /** As {@link #residents(AreaIndex, int, long)}, with ids derived from {@code namespace}. */
+  public static List<Resident> residents(AreaIndex areas, int count, long seed, String namespace) {
     SplittableRandom random = new SplittableRandom(seed);
     List<Resident> residents = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       Buurt buurt = pick(areas.buurten(), Buurt::population65Plus, random);
       GeoPoint home = areas.randomPointIn(buurt, random);
       String name = NAMES[random.nextInt(NAMES.length)];
-      residents.add(new Resident(id("resident", i), name,
+      residents.add(new Resident(id(namespace, "resident", i), name,
           "Demo-adres " + (1 + random.nextInt(200)) + ", " + buurt.name() + ", Utrecht", home, buurt));
     }
     return residents;
   }
 
   public static List<Volunteer> volunteers(AreaIndex areas, int count, long seed, LocalDate today) {
+    return volunteers(areas, count, seed, today, DEMO_NAMESPACE);
+  }
+
+  /** As {@link #volunteers(AreaIndex, int, long, LocalDate)}, with ids derived from {@code namespace}. */
+  public static List<Volunteer> volunteers(AreaIndex areas, int count, long seed, LocalDate today,
+                                           String namespace) {
     SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
     List<Volunteer> volunteers = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -76,15 +90,15 @@ public final class DemoPopulation {
       if (random.nextBoolean()) {
         slots.add(new Slot(1 + (day % 7), LocalTime.of(13, 0), LocalTime.of(17, 30)));
       }
-      volunteers.add(new Volunteer(id("volunteer", i), NAMES[random.nextInt(NAMES.length)], home, buurt,
+      volunteers.add(new Volunteer(id(namespace, "volunteer", i), NAMES[random.nextInt(NAMES.length)], home, buurt,
           transport.contains("car") ? 10 + random.nextInt(11) : 2 + random.nextInt(4), transport, skills, languages,
           vog, 2 + random.nextInt(3), slots));
     }
     return volunteers;
   }
 
-  private static UUID id(String kind, int i) {
-    return UUID.nameUUIDFromBytes(("omzien-demo-synthetic:" + kind + ":" + i).getBytes(StandardCharsets.UTF_8));
+  private static UUID id(String namespace, String kind, int i) {
+    return UUID.nameUUIDFromBytes((namespace + ":" + kind + ":" + i).getBytes(StandardCharsets.UTF_8));
   }
 
   private static Buurt pick(List<Buurt> buurten, ToIntFunction<Buurt> weight, SplittableRandom random) {

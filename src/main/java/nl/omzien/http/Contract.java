@@ -14,10 +14,10 @@ import java.util.ArrayList;
  *
  * <p>vertx-openapi 5.0 refuses any response media type outside a fixed list, and RFC 9457's
  * {@code application/problem+json} is not on it, nor are the documents served by {@link DocsApi}
- * ({@code application/yaml}, {@code text/html}, {@code text/javascript}). Responses play no part in request
- * validation, so the router gets a view of the contract where problem+json response content is declared as
- * {@code application/json} and other unsupported types as {@code text/plain} (same schema); the published file
- * stays exact. It also parses server URLs with {@code java.net.URL}, which refuses the contract's relative
+ * ({@code application/yaml}, {@code text/html}, {@code text/javascript}) and the figures export
+ * ({@code text/csv}). Responses play no part in request validation, so the router gets a view of the contract
+ * where problem+json response content is declared as {@code application/json} and other unsupported types as
+ * {@code text/plain} (same schema); the published file stays exact. It also parses server URLs with {@code java.net.URL}, which refuses the contract's relative
  * server {@code /}; the view makes relative server URLs absolute on a placeholder host (only the path matters
  * to the router). Tests validate responses against the same view, see {@link #routerMediaType(String)}.
  */

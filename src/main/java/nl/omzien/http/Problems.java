@@ -131,8 +131,12 @@ public final class Problems {
       collect(schema.getOutputUnit(), errors);
       errors = concise(errors);
     }
+    String parameter = parameterName(failure.getMessage());
     if (errors.isEmpty()) {
-      errors.add(new FieldError(parameterName(failure.getMessage()), failure.getMessage()));
+      errors.add(new FieldError(parameter, failure.getMessage()));
+    } else if (!parameter.equals("body")) {
+      // A parameter's schema errors point into the parameter's value ("/"); name the parameter instead.
+      errors = errors.stream().map(e -> new FieldError(parameter, e.message())).distinct().toList();
     }
     return Problem.of(ProblemType.VALIDATION_FAILED, "The request does not match the API contract: "
         + errors.size() + " problem(s), see errors.").withErrors(errors);

@@ -1,0 +1,119 @@
+package nl.omzien.generator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import nl.omzien.auth.Role;
+import nl.omzien.geo.AreaIndex;
+import nl.omzien.testing.TestApp;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The history generator")
+class HistoryGeneratorTest {
+  private static final LocalDate UNTIL = LocalDate.of(2026, 10, 31);
+  private static final HistoryGenerator.Options CITY =
+      new HistoryGenerator.Options(HistoryGenerator.Scale.CITY, 7, UNTIL);
+
+  /** A fingerprint of everything that matters for figures: ids, statuses, times, volunteers, offers, ratings. */
+  private static final String FINGERPRINT = """
+      select (select md5(string_agg(concat_ws('|', id, kind, status, wijk_code, created_at, first_offer_at, matched_at,
+                                              completed_at, hours_spent, volunteer_id, parent_id), ',' order by id))
+                from help_request)
+          || (select md5(string_agg(concat_ws('|', id, status, decline_reason, responded_at), ',' order by id)) from offer)
+          || (select md5(string_agg(concat_ws('|', request_id, role, rating), ',' order by request_id, role)) from feedback)
+          || (select md5(string_agg(concat_ws('|', id, occurs_on, user_id, status), ',' order by id)) from activity_signup)
+      """;
+
+  private static String query(Connection connection, String sql) throws Exception {
+    try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  @Test
+  @DisplayName("the same seed gives the same city, which the figures API reads for every wijk")
+  void deterministicCity() throws Exception {
+    String first;
+    try (TestApp app = TestApp.start("generator1");
+         Connection connection = GenerateCommand.connect(app.app().database().target())) {
+      assertNull(GenerateCommand.refusal(connection, true), "an empty demo database may be filled");
+      HistoryGenerator.Summary summary = HistoryGenerator.generate(connection, AreaIndex.loadUtrecht(), CITY);
+      assertTrue(summary.rows().get("help_request") > 35_000, summary.rows()::toString);
+      assertTrue(summary.rows().get("offer") > 150_000, summary.rows()::toString);
+      first = query(connection, FINGERPRINT);
+      assertEquals("10", query(connection, "select count(distinct wijk_code) from help_request"));
+      assertEquals("0", query(connection, """
+          select count(*) from help_request
+           where created_at < '2025-11-01T00:00:00+01'::timestamptz or created_at >= '2026-11-01T00:00:00+01'::timestamptz
+          """), "a year of history ending on --until");
+      assertEquals("0", query(connection, "select count(*) from activity_occurrence where taken > capacity"));
+      assertTrue(Long.parseLong(query(connection, "select count(*) from help_request where parent_id is not null")) > 0);
+      assertNotNull(GenerateCommand.refusal(connection, true), "a database with requests is refused without --force");
+
+      String admin = app.token(UUID.randomUUID(), Set.of(Role.ADMIN), Set.of());
+      var response = app.client().get("/v1/figures?from=2025-11-01&to=2026-10-31").bearerTokenAuthentication(admin)
+          .send().await(60, TimeUnit.SECONDS);
+      assertEquals(200, response.statusCode(), response::bodyAsString);
+      app.assertMatchesContract("getFigures", response);
+      for (Object item : response.bodyAsJsonObject().getJsonArray("wijken")) {
+        JsonObject wijk = (JsonObject) item;
+        assertTrue(wijk.getInteger("requests") > 500, wijk::encode);
+        double matched = wijk.getJsonObject("matched").getDouble("share");
+        assertTrue(matched > 0.5 && matched < 1, wijk::encode);
+        assertTrue(wijk.getJsonObject("escalated").getValue("share") instanceof Number, wijk::encode);
+        assertTrue(wijk.getJsonObject("offers").getJsonArray("declineReasons").size() >= 5, wijk::encode);
+      }
+    }
+    try (TestApp app = TestApp.start("generator2");
+         Connection connection = GenerateCommand.connect(app.app().database().target())) {
+      HistoryGenerator.generate(connection, AreaIndex.loadUtrecht(), CITY);
+      assertEquals(first, query(connection, FINGERPRINT));
+    }
+  }
+
+  @Test
+  @DisplayName("arguments: scale is required, values are checked, defaults are seed 42 and today")
+  void arguments() {
+    LocalDate today = LocalDate.of(2026, 11, 23);
+    GenerateCommand.Arguments parsed = GenerateCommand.parse(List.of("--scale", "city"), today);
+    assertEquals(new HistoryGenerator.Options(HistoryGenerator.Scale.CITY, 42, today), parsed.options());
+    assertEquals(false, parsed.force());
+    GenerateCommand.Arguments full = GenerateCommand.parse(
+        List.of("--scale", "national", "--seed", "7", "--until", "2026-01-31", "--force"), today);
+    assertEquals(new HistoryGenerator.Options(HistoryGenerator.Scale.NATIONAL, 7, LocalDate.of(2026, 1, 31)),
+        full.options());
+    assertTrue(full.force());
+    assertThrows(IllegalArgumentException.class, () -> GenerateCommand.parse(List.of(), today));
+    assertThrows(IllegalArgumentException.class, () -> GenerateCommand.parse(List.of("--scale", "town"), today));
+    assertThrows(IllegalArgumentException.class,
+        () -> GenerateCommand.parse(List.of("--scale", "city", "--until", "31-01-2026"), today));
+    assertThrows(IllegalArgumentException.class, () -> GenerateCommand.parse(List.of("--scale"), today));
+    assertThrows(IllegalArgumentException.class,
+        () -> GenerateCommand.parse(List.of("--scale", "city", "--dry"), today));
+  }
+
+  @Test
+  @DisplayName("a production database with users is refused even without requests")
+  void refusesProduction() throws Exception {
+    try (TestApp app = TestApp.start("generatorprod");
+         Connection connection = GenerateCommand.connect(app.app().database().target())) {
+      // The test app loaded demo users: fine for a demo database, not for a production one.
+      assertNull(GenerateCommand.refusal(connection, true));
+      assertTrue(GenerateCommand.refusal(connection, false).contains("not a demo database"));
+    }
+  }
+}
