@@ -25,6 +25,9 @@ import nl.omzien.activities.ActivitiesApi;
 import nl.omzien.activities.ActivityService;
 import nl.omzien.activities.ActivityStore;
 import nl.omzien.auth.Authenticator;
+import nl.omzien.carers.CaredForApi;
+import nl.omzien.feedback.FeedbackApi;
+import nl.omzien.privacy.PrivacyApi;
 import nl.omzien.auth.FirebaseApps;
 import nl.omzien.auth.FirebaseIdTokens;
 import nl.omzien.auth.UserDirectory;
@@ -229,6 +232,10 @@ public final class Omzien {
     endpoints.addAll(new MatchingApi(database.pool(), requests, matcher, areas, activities).endpoints());
     endpoints.addAll(push.endpoints());
     endpoints.addAll(new ActivitiesApi(activities, clock).endpoints());
+    endpoints.addAll(new CaredForApi(database.pool(), areas).endpoints());
+    endpoints.addAll(new FeedbackApi(database.pool(), requests).endpoints());
+    endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory())
+        .endpoints());
     endpoints.addAll(figuresApi.endpoints());
     endpoints.addAll(docs.endpoints());
 

@@ -25,6 +25,11 @@ public final class Authenticator {
     this.users = users;
   }
 
+  /** The user directory behind both issuers (account erasure tells it). */
+  public UserDirectory directory() {
+    return users;
+  }
+
   /** Authenticates the bearer token, failing with {@link DomainException.Unauthenticated}. */
   public Future<Principal> authenticate(String token) {
     String issuer = peekIssuer(token);

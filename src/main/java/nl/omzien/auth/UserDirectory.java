@@ -28,14 +28,21 @@ public final class UserDirectory {
       limit 1
       """;
 
+  // The insert's row is not visible to the outer select of the same statement: a new user is never "deleted".
   private static final String ENSURE = """
-      insert into app_user (id, display_name, roles, wijken) values ($1, '', $2, $3) on conflict (id) do nothing
+      with inserted as (
+        insert into app_user (id, display_name, roles, wijken) values ($1, '', $2, $3) on conflict (id) do nothing
+      )
+      select exists (select 1 from app_user where id = $1 and deleted_at is not null) as deleted
       """;
-  /** Users known to have a row; bounded, so a flood of new ids cannot grow it without limit. */
+  /** Users known to have a live row; bounded, so a flood of new ids cannot grow it without limit. */
   private static final int KNOWN_LIMIT = 100_000;
+  /** How long "this user exists and is not deleted" is believed before it is checked again (other instances). */
+  private static final long RECHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
   private final Pool pool;
-  private final Set<UUID> known = ConcurrentHashMap.newKeySet();
+  /** User id -> when (System.nanoTime) it was last seen alive in the database. */
+  private final java.util.Map<UUID, Long> known = new ConcurrentHashMap<>();
 
   public UserDirectory(Pool pool) {
     this.pool = pool;
@@ -43,22 +50,35 @@ public final class UserDirectory {
 
   /**
    * Makes sure a locally signed principal has its user row (a first sign-in creates it, as for Firebase users),
-   * so every write that names the caller has a row to refer to. One insert per new user per process.
+   * so every write that names the caller has a row to refer to; fails with
+   * {@link DomainException.Unauthenticated} when the account was erased ({@code DELETE /v1/me}). Checked once
+   * per user per 30 seconds per process; the instance that erases an account forgets it at once
+   * ({@link #forget}).
    */
   public Future<Principal> ensureLocal(Principal principal) {
-    if (known.contains(principal.userId())) {
+    Long seen = known.get(principal.userId());
+    if (seen != null && System.nanoTime() - seen < RECHECK_NANOS) {
       return Future.succeededFuture(principal);
     }
     return pool.preparedQuery(ENSURE)
         .execute(Tuple.of(principal.userId(),
             principal.roles().stream().map(Role::wire).sorted().toArray(String[]::new),
             principal.wijken().stream().sorted().toArray(String[]::new)))
-        .map(done -> {
-          if (known.size() < KNOWN_LIMIT) {
-            known.add(principal.userId());
+        .compose(rows -> {
+          if (Boolean.TRUE.equals(rows.iterator().next().getBoolean("deleted"))) {
+            known.remove(principal.userId());
+            return Future.failedFuture(new DomainException.Unauthenticated("This account has been deleted."));
           }
-          return principal;
+          if (known.size() < KNOWN_LIMIT || known.containsKey(principal.userId())) {
+            known.put(principal.userId(), System.nanoTime());
+          }
+          return Future.succeededFuture(principal);
         });
+  }
+
+  /** Forgets that a user exists (their account was just erased): their next request is checked again. */
+  public void forget(UUID userId) {
+    known.remove(userId);
   }
 
   public Future<Principal> principalForExternal(String externalSubject, String issuer) {

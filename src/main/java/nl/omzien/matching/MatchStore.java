@@ -157,6 +157,13 @@ final class MatchStore {
         from request_occurrence o left join app_user u on u.id = o.volunteer_id
        where o.request_id = $1 order by o.starts_at limit 1000
       """;
+  private static final String WITHDRAW_OFFER = """
+      update offer set status = 'withdrawn', responded_at = now() where id = $1
+      """;
+  private static final String DROP_PLANNED = """
+      delete from request_occurrence where request_id = $1 and status = 'planned'
+      """;
+  private static final String CARERS = "select carer_id from care_relation where cared_for_id = $1";
   private static final String AUDIT = """
       insert into manual_action (request_id, actor_id, action, volunteer_id, reason) values ($1, $2, $3, $4, $5)
       """;
@@ -315,6 +322,29 @@ final class MatchStore {
         .compose(done -> tx.preparedQuery(EXCLUDE).execute(Tuple.of(requestId, volunteerId, reason)))
         .compose(done -> tx.preparedQuery(REOPEN).execute(Tuple.of(requestId)))
         .mapEmpty();
+  }
+
+  /** Back to matching from scratch: open, no volunteer, round 0, due now. */
+  static Future<Void> reopen(SqlClient tx, UUID requestId) {
+    return tx.preparedQuery(REOPEN).execute(Tuple.of(requestId)).mapEmpty();
+  }
+
+  static Future<Void> withdrawOffer(SqlClient tx, UUID offerId) {
+    return tx.preparedQuery(WITHDRAW_OFFER).execute(Tuple.of(offerId)).mapEmpty();
+  }
+
+  /** Drops the planned (not yet re-matched) visits of a weekly request. */
+  static Future<Void> dropPlannedOccurrences(SqlClient tx, UUID requestId) {
+    return tx.preparedQuery(DROP_PLANNED).execute(Tuple.of(requestId)).mapEmpty();
+  }
+
+  /** The mantelzorgers registered for a resident. */
+  static Future<List<UUID>> carersOf(SqlClient tx, UUID residentId) {
+    return tx.preparedQuery(CARERS).execute(Tuple.of(residentId)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("carer_id")));
+      return ids;
+    });
   }
 
   static Future<Boolean> complete(SqlClient tx, UUID requestId, UUID volunteerId, double hours) {

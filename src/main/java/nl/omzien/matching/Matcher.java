@@ -316,8 +316,18 @@ public final class Matcher {
     Instant start = request.windows().get(0).start().toInstant();
     Map<PushRef, UUID> ids = Map.of(PushRef.REQUEST, request.id());
     Future<Void> chain = closeOffers(tx, request, "filled", PushKind.OFFER_FILLED)
-        .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.MATCH_CONFIRMED, true, ids, params))
-        .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
+        // The resident's carers (who may have asked for them, and whose phone it is) hear it too.
+        .compose(v -> MatchStore.carersOf(tx, request.residentId()))
+        .compose(carers -> {
+          Future<Void> told = Future.succeededFuture();
+          for (UUID person : concat(request.residentId(), carers)) {
+            told = told
+                .compose(x -> outbox.enqueue(tx, person, PushKind.MATCH_CONFIRMED, true, ids, params))
+                .compose(x -> outbox.enqueue(tx, person, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
+                .mapEmpty();
+          }
+          return told;
+        })
         .compose(v -> outbox.enqueue(tx, volunteer, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
         .mapEmpty();
     chain = chain.compose(v -> planOccurrences(tx, request, volunteer));
@@ -327,6 +337,13 @@ public final class Matcher {
           .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true));
     }
     return chain;
+  }
+
+  private static List<UUID> concat(UUID first, List<UUID> rest) {
+    List<UUID> all = new ArrayList<>();
+    all.add(first);
+    rest.stream().filter(id -> !id.equals(first)).forEach(all::add);
+    return all;
   }
 
   /** Weekly visits: the occurrences planned at once, each with the same volunteer. */
@@ -488,6 +505,30 @@ public final class Matcher {
         .compose(v -> closeOffers(tx, request, "withdrawn", PushKind.OFFER_WITHDRAWN))
         .compose(v -> MatchStore.withdrawReminders(tx, request.id()))
         .compose(v -> MatchStore.setDue(tx, request.id(), null));
+  }
+
+  /**
+   * Sends a request back to matching from scratch, inside the caller's transaction (its row locked by the caller):
+   * a matched volunteer is released (their accepted offer becomes {@code withdrawn}, they get
+   * {@code offer_withdrawn} when {@code tellVolunteer}, planned weekly visits are dropped), pending offers are
+   * withdrawn with a push each, reminders are withdrawn, and the request is open at round 0, due now. The caller
+   * runs {@link #runDue} after commit. {@code request} is the state before the change (the pushes name its time).
+   */
+  public Future<Void> reopen(SqlConnection tx, HelpRequest request, UUID actor, String reason, boolean tellVolunteer) {
+    UUID volunteer = request.volunteerId();
+    Future<Void> released = request.status() == RequestStatus.MATCHED && volunteer != null
+        ? MatchStore.acceptedOffer(tx, request.id(), volunteer)
+            .compose(offerId -> offerId.isEmpty() ? Future.succeededFuture() : MatchStore.withdrawOffer(tx, offerId.get())
+                .compose(v -> tellVolunteer ? outbox.enqueue(tx, volunteer, PushKind.OFFER_WITHDRAWN, false,
+                    Map.of(PushRef.OFFER, offerId.get(), PushRef.REQUEST, request.id()), params(request)).mapEmpty()
+                    : Future.succeededFuture()))
+            .compose(v -> MatchStore.dropPlannedOccurrences(tx, request.id()))
+        : Future.succeededFuture();
+    return released
+        .compose(v -> closeOffers(tx, request, "withdrawn", PushKind.OFFER_WITHDRAWN))
+        .compose(v -> MatchStore.withdrawReminders(tx, request.id()))
+        .compose(v -> MatchStore.reopen(tx, request.id()))
+        .compose(v -> RequestStore.recordChange(tx, request.id(), actor, request.status(), RequestStatus.OPEN, reason));
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -67,11 +67,11 @@ public final class RequestService {
       return Future.failedFuture(e);
     }
     return resident(caller, body)
-        .compose(resident -> location(resident, body, kind)
-            .map(place -> new RequestStore.NewRequest(UUID.randomUUID(), resident, caller.userId(),
-                resident.equals(caller.userId()) ? null : body.getJsonObject("consent"), kind,
+        .compose(whom -> location(whom.resident(), body, kind)
+            .map(place -> new RequestStore.NewRequest(UUID.randomUUID(), whom.resident(), caller.userId(),
+                whom.byAmbassador() ? body.getJsonObject("consent") : null, kind,
                 body.getString("urgency"), body.getJsonObject(kind), body.getString("note"), place.lat(), place.lon(),
-                place.buurtCode(), place.wijkCode(), windows, idempotencyKey.orElse(null))))
+                place.buurtCode(), place.wijkCode(), windows, idempotencyKey.orElse(null), whom.reason())))
         .compose(request -> store.insert(request)
             .compose(inserted -> inserted.isPresent()
                 ? firstRound(request.id())
@@ -93,29 +93,45 @@ public final class RequestService {
     });
   }
 
-  /** The resident the request is for: the caller, or (ambassadors) a resident of one of their wijken. */
-  private Future<UUID> resident(Principal caller, JsonObject body) {
+  /** Who a new request is for, and how it came in (the first history entry's reason). */
+  private record ForWhom(UUID resident, String reason, boolean byAmbassador) {
+  }
+
+  /**
+   * The resident the request is for: the caller; a person the caller cares for (a mantelzorger, registered with
+   * {@code POST /v1/me/cared-for}); or, for ambassadors, a resident of one of their wijken with recorded consent.
+   */
+  private Future<ForWhom> resident(Principal caller, JsonObject body) {
     String onBehalfOf = body.getString("onBehalfOf");
     if (onBehalfOf == null || onBehalfOf.equals(caller.userId().toString())) {
       if (!caller.has(Role.RESIDENT)) {
         return Future.failedFuture(new DomainException.Invalid("/onBehalfOf",
             "An ambassador names the resident this request is for."));
       }
-      return Future.succeededFuture(caller.userId());
-    }
-    if (!caller.has(Role.AMBASSADOR)) {
-      return Future.failedFuture(new DomainException.Forbidden("Only ambassadors enter requests for someone else."));
-    }
-    if (body.getJsonObject("consent") == null) {
-      return Future.failedFuture(new DomainException.Invalid("/consent",
-          "Record how the resident agreed to this request being entered for them."));
+      return Future.succeededFuture(new ForWhom(caller.userId(), "created", false));
     }
     UUID resident = UUID.fromString(onBehalfOf);
-    return store.home(resident)
-        .compose(home -> home.isPresent() && caller.wijken().contains(home.get().wijkCode())
-            ? Future.succeededFuture(resident)
-            // Someone outside the ambassador's wijken is indistinguishable from someone who does not exist.
-            : Future.failedFuture(new DomainException.NotFound("Resident")));
+    Future<Boolean> carer = caller.has(Role.RESIDENT)
+        ? store.isCarer(caller.userId(), resident)
+        : Future.succeededFuture(false);
+    return carer.compose(isCarer -> {
+      if (isCarer) {
+        return Future.succeededFuture(new ForWhom(resident, "entered by a carer (mantelzorger)", false));
+      }
+      if (!caller.has(Role.AMBASSADOR)) {
+        return Future.failedFuture(new DomainException.Forbidden(
+            "Only ambassadors, and carers for the people they care for, enter requests for someone else."));
+      }
+      if (body.getJsonObject("consent") == null) {
+        return Future.failedFuture(new DomainException.Invalid("/consent",
+            "Record how the resident agreed to this request being entered for them."));
+      }
+      return store.home(resident)
+          .compose(home -> home.isPresent() && caller.wijken().contains(home.get().wijkCode())
+              ? Future.succeededFuture(new ForWhom(resident, "entered by an ambassador", true))
+              // Someone outside the ambassador's wijken is indistinguishable from someone who does not exist.
+              : Future.failedFuture(new DomainException.NotFound("Resident")));
+    });
   }
 
   /** Where help is needed: the pickup point for a ride, the resident's home otherwise. */
@@ -135,7 +151,7 @@ public final class RequestService {
             : Future.failedFuture(new DomainException.Invalid("/home", "Set the resident's home first (PUT /v1/me/home).")));
   }
 
-  private static void checkKindObjects(JsonObject body, String kind) {
+  static void checkKindObjects(JsonObject body, String kind) {
     List<FieldError> errors = new ArrayList<>();
     for (String candidate : KINDS) {
       boolean present = body.containsKey(candidate) && body.getValue(candidate) != null;
@@ -180,19 +196,39 @@ public final class RequestService {
     return windows;
   }
 
-  /** A request the caller may see: its resident, an ambassador of its wijk, or an admin; else "not found". */
+  /**
+   * A request the caller may see: its resident, a carer of its resident, an ambassador of its wijk, or an admin;
+   * anyone else gets "not found".
+   */
   public Future<HelpRequest> get(Principal caller, UUID id) {
-    return store.find(id).compose(found -> found.filter(request -> maySee(caller, request))
-        .map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new DomainException.NotFound("Request"))));
+    return store.find(id).compose(found -> found.isEmpty()
+        ? Future.failedFuture(new DomainException.NotFound("Request"))
+        : visible(caller, found.get(), false));
   }
 
   /** As {@link #get}, and also for the volunteer matched to it. */
   public Future<HelpRequest> getAsParticipant(Principal caller, UUID id) {
-    return store.find(id).compose(found -> found
-        .filter(request -> maySee(caller, request) || caller.userId().equals(request.volunteerId()))
-        .map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(new DomainException.NotFound("Request"))));
+    return store.find(id).compose(found -> found.isEmpty()
+        ? Future.failedFuture(new DomainException.NotFound("Request"))
+        : visible(caller, found.get(), true));
+  }
+
+  /** The request when the caller may see it; the care relation is only looked up when nothing else allows it. */
+  private Future<HelpRequest> visible(Principal caller, HelpRequest request, boolean volunteerToo) {
+    if (maySee(caller, request) || (volunteerToo && caller.userId().equals(request.volunteerId()))) {
+      return Future.succeededFuture(request);
+    }
+    return store.isCarer(caller.userId(), request.residentId())
+        .compose(carer -> carer
+            ? Future.succeededFuture(request)
+            : Future.failedFuture(new DomainException.NotFound("Request")));
+  }
+
+  /** Whether the caller speaks for the request's resident: the resident, or one of their carers. */
+  public Future<Boolean> speaksFor(Principal caller, HelpRequest request) {
+    return caller.userId().equals(request.residentId())
+        ? Future.succeededFuture(true)
+        : store.isCarer(caller.userId(), request.residentId());
   }
 
   public Future<List<RequestStore.StatusChange>> history(Principal caller, UUID id) {
@@ -202,6 +238,103 @@ public final class RequestService {
   public Future<List<HelpRequest>> listMine(Principal caller, Optional<RequestStatus> status, Optional<Cursor> after,
                                             int limit) {
     return store.listByResident(caller.userId(), status, after, limit);
+  }
+
+  /**
+   * Edits a request that is not final: urgency, note, time windows and the kind's own object (the kind never
+   * changes), checked as on creation. Its resident, a carer of its resident or an ambassador of its wijk may edit
+   * it (admins only read). What an edit does to matching:
+   * <ul>
+   *   <li>only urgency and/or note changed: the request keeps its status, offers and match (a matched volunteer
+   *       sees the new note in their task);</li>
+   *   <li>the time windows or the details changed (for a ride: pickup, destination, appointment): what volunteers
+   *       agreed to no longer holds, so pending offers are withdrawn, a matched volunteer is released (their offer
+   *       becomes {@code withdrawn}, pushes {@code offer_withdrawn}, reminders withdrawn, planned visits dropped)
+   *       and the request goes back to matching at round 1 at once.</li>
+   * </ul>
+   * All of it, with a history entry naming the changed fields, is one transaction. Final statuses answer 409
+   * {@code illegal-transition}.
+   */
+  public Future<HelpRequest> update(Principal caller, UUID id, JsonObject body) {
+    return get(caller, id)
+        .compose(request -> mayEdit(caller, request).compose(may -> may
+            ? Future.succeededFuture(request)
+            : Future.failedFuture(new DomainException.Forbidden(
+                "Only its resident, their carer or an ambassador of its wijk edits a request."))))
+        .compose(request -> edit(request, body))
+        .compose(edit -> store.inTransaction(tx -> RequestStore.lockAndFind(tx, id)
+            .compose(current -> applyEdit(tx, caller, current.orElseThrow(), edit))))
+        .compose(rematch -> rematch ? firstRound(id) : Future.succeededFuture())
+        .compose(v -> get(caller, id));
+  }
+
+  private Future<Boolean> mayEdit(Principal caller, HelpRequest request) {
+    if (caller.has(Role.AMBASSADOR) && request.wijkCode() != null && caller.wijken().contains(request.wijkCode())) {
+      return Future.succeededFuture(true);
+    }
+    return speaksFor(caller, request);
+  }
+
+  /** The checked edit: same rules as creation, for the request's own kind. */
+  private Future<RequestStore.Edit> edit(HelpRequest request, JsonObject body) {
+    List<HelpRequest.Window> windows;
+    try {
+      checkKindObjects(body, request.kind());
+      windows = windows(body.getJsonArray("timeWindows"));
+    } catch (DomainException e) {
+      return Future.failedFuture(e);
+    }
+    return location(request.residentId(), body, request.kind())
+        .map(place -> new RequestStore.Edit(body.getString("urgency"), body.getJsonObject(request.kind()),
+            body.getString("note"), place.lat(), place.lon(), place.buurtCode(), place.wijkCode(), windows));
+  }
+
+  /** Applies an edit to the locked request; true when matching must start again. */
+  private Future<Boolean> applyEdit(io.vertx.sqlclient.SqlConnection tx, Principal caller, HelpRequest current,
+                                    RequestStore.Edit edit) {
+    if (current.status().isFinal()) {
+      return Future.failedFuture(new DomainException.Conflict("illegal-transition",
+          "A " + current.status().wire() + " request cannot be edited."));
+    }
+    List<String> changed = new ArrayList<>();
+    if (!edit.urgency().equals(current.urgency())) {
+      changed.add("urgency");
+    }
+    if (!java.util.Objects.equals(edit.note(), current.note())) {
+      changed.add("note");
+    }
+    boolean windowsChanged = !sameWindows(edit.windows(), current.windows());
+    if (windowsChanged) {
+      changed.add("timeWindows");
+    }
+    boolean detailsChanged = !edit.details().equals(current.details())
+        || edit.lat() != current.lat() || edit.lon() != current.lon();
+    if (detailsChanged) {
+      changed.add(current.kind());
+    }
+    if (changed.isEmpty()) {
+      return Future.succeededFuture(false);
+    }
+    String reason = "edited: " + String.join(", ", changed);
+    boolean rematch = windowsChanged || detailsChanged;
+    return RequestStore.update(tx, current.id(), edit)
+        .compose(v -> rematch
+            ? matcher.reopen(tx, current, caller.userId(), reason + "; matching starts again", true)
+            : RequestStore.recordChange(tx, current.id(), caller.userId(), current.status(), current.status(), reason))
+        .map(rematch);
+  }
+
+  private static boolean sameWindows(List<HelpRequest.Window> a, List<HelpRequest.Window> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).start().toInstant().equals(b.get(i).start().toInstant())
+          || !a.get(i).end().toInstant().equals(b.get(i).end().toInstant())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Withdraws a request (its resident, an ambassador of its wijk, or an admin), recording why. */
@@ -217,6 +350,7 @@ public final class RequestService {
         .compose(done -> get(caller, id));
   }
 
+  /** Visibility without the care relation (which needs the database): resident, admin, ambassador of its wijk. */
   static boolean maySee(Principal caller, HelpRequest request) {
     return caller.userId().equals(request.residentId())
         || caller.has(Role.ADMIN)

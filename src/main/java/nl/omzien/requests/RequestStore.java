@@ -40,9 +40,11 @@ public final class RequestStore {
   private static final String FIND = "select " + COLUMNS + " from help_request r where r.id = $1";
   private static final String FIND_BY_KEY = "select " + COLUMNS
       + " from help_request r where r.created_by = $1 and r.idempotency_key = $2";
+  // A carer's list holds the requests of the people they care for too (care_relation).
   private static final String LIST_BY_RESIDENT = "select " + COLUMNS + """
        from help_request r
-      where r.resident_id = $1
+      where r.resident_id = any (array(select $1::uuid union all
+                                       select cared_for_id from care_relation where carer_id = $1))
         and ($2::text is null or r.status = $2)
         and ($3::timestamptz is null or (r.created_at, r.id) < ($3, $4))
       order by r.created_at desc, r.id desc
@@ -57,6 +59,24 @@ public final class RequestStore {
       """;
 
   private static final String HOME = "select lat, lon, buurt_code, wijk_code from resident_profile where user_id = $1";
+  private static final String IS_CARER = """
+      select exists (select 1 from care_relation where carer_id = $1 and cared_for_id = $2)
+      """;
+  private static final String UPDATE = """
+      update help_request set urgency = $2, details = $3, note = $4, lat = $5, lon = $6, buurt_code = $7,
+                              wijk_code = $8, first_starts_at = $9, updated_at = now()
+       where id = $1
+      """;
+  private static final String CLEAR_WINDOWS = "delete from help_request_window where request_id = $1";
+  private static final String ALL_OF = "select " + COLUMNS + """
+       from help_request r
+      where r.resident_id = any ($1)
+      order by r.created_at, r.id
+      """;
+  private static final String HISTORY_OF = """
+      select request_id, at, actor_id, from_status, to_status, reason from help_request_history
+       where request_id = any ($1) order by id
+      """;
 
   private final Pool pool;
 
@@ -67,11 +87,26 @@ public final class RequestStore {
   /** What a new request is made of (already checked by the service). */
   public record NewRequest(UUID id, UUID residentId, UUID createdBy, JsonObject proxyConsent, String kind,
                            String urgency, JsonObject details, String note, double lat, double lon, String buurtCode,
-                           String wijkCode, List<HelpRequest.Window> windows, String idempotencyKey) {
+                           String wijkCode, List<HelpRequest.Window> windows, String idempotencyKey,
+                           String createdReason) {
   }
 
-  /** One status change. */
+  /** The editable part of a request (already checked by the service); the kind never changes. */
+  public record Edit(String urgency, JsonObject details, String note, double lat, double lon, String buurtCode,
+                     String wijkCode, List<HelpRequest.Window> windows) {
+  }
+
+  /** One status change (or, with {@code from} equal to {@code to}, an edit that kept the status). */
   public record StatusChange(OffsetDateTime at, UUID actorId, String from, String to, String reason) {
+    /** The contract's {@code StatusChange}. */
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("at", nl.omzien.http.Json.dateTime(at))
+          .put("actorId", actorId == null ? null : actorId.toString())
+          .put("from", from)
+          .put("to", to)
+          .put("reason", reason);
+    }
   }
 
   /**
@@ -92,7 +127,7 @@ public final class RequestStore {
     List<Tuple> windows = request.windows().stream()
         .map(w -> Tuple.of(request.id(), w.start(), w.end()))
         .toList();
-    String reason = request.residentId().equals(request.createdBy()) ? "created" : "entered by an ambassador";
+    String reason = request.createdReason();
     return connection.preparedQuery(INSERT_WINDOW).executeBatch(windows)
         .compose(done -> connection.preparedQuery(INSERT_HISTORY).execute(
             Tuple.of(request.id(), request.createdBy(), null, RequestStatus.OPEN.wire(), reason)))
@@ -112,6 +147,54 @@ public final class RequestStore {
 
   public Future<Optional<HelpRequest>> find(UUID id) {
     return find(pool, id);
+  }
+
+  /** Whether {@code carer} is registered as a mantelzorger of {@code caredFor}. */
+  public Future<Boolean> isCarer(UUID carer, UUID caredFor) {
+    return pool.preparedQuery(IS_CARER).execute(Tuple.of(carer, caredFor))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
+  /** Runs {@code work} in one transaction on this store's pool. */
+  public <T> Future<T> inTransaction(java.util.function.Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work::apply);
+  }
+
+  /** Locks a request row for a change and returns its current state (inside the caller's transaction). */
+  public static Future<Optional<HelpRequest>> lockAndFind(SqlConnection tx, UUID id) {
+    return tx.preparedQuery(LOCK_STATUS).execute(Tuple.of(id))
+        .compose(locked -> locked.size() == 0 ? Future.succeededFuture(Optional.empty()) : find(tx, id));
+  }
+
+  /** Replaces the editable fields and the time windows of a request (inside the caller's transaction). */
+  public static Future<Void> update(SqlConnection tx, UUID id, Edit edit) {
+    List<Tuple> windows = edit.windows().stream().map(w -> Tuple.of(id, w.start(), w.end())).toList();
+    return tx.preparedQuery(UPDATE)
+        .execute(Tuple.from(new Object[] {id, edit.urgency(), edit.details(), edit.note(), edit.lat(), edit.lon(),
+            edit.buurtCode(), edit.wijkCode(), edit.windows().get(0).start()}))
+        .compose(done -> tx.preparedQuery(CLEAR_WINDOWS).execute(Tuple.of(id)))
+        .compose(done -> tx.preparedQuery(INSERT_WINDOW).executeBatch(windows))
+        .mapEmpty();
+  }
+
+  /** Every request of these residents, oldest first (for a data export). */
+  public static Future<List<HelpRequest>> allOf(SqlClient client, List<UUID> residents) {
+    return client.preparedQuery(ALL_OF).execute(Tuple.of(residents.toArray(UUID[]::new))).map(rows -> {
+      List<HelpRequest> all = new ArrayList<>();
+      rows.forEach(row -> all.add(toRequest(row)));
+      return all;
+    });
+  }
+
+  /** The history of these requests, keyed by request id, each oldest first (for a data export). */
+  public static Future<java.util.Map<UUID, List<StatusChange>>> historyOf(SqlClient client, List<UUID> requests) {
+    return client.preparedQuery(HISTORY_OF).execute(Tuple.of(requests.toArray(UUID[]::new))).map(rows -> {
+      java.util.Map<UUID, List<StatusChange>> byRequest = new java.util.HashMap<>();
+      rows.forEach(row -> byRequest.computeIfAbsent(row.getUUID("request_id"), k -> new ArrayList<>())
+          .add(new StatusChange(row.getOffsetDateTime("at"), row.getUUID("actor_id"), row.getString("from_status"),
+              row.getString("to_status"), row.getString("reason"))));
+      return byRequest;
+    });
   }
 
   /** A request read on the given client (e.g. inside a caller's transaction). */

@@ -11,7 +11,6 @@ import java.util.UUID;
 import nl.omzien.http.ApiRouter;
 import nl.omzien.http.Cursor;
 import nl.omzien.http.Endpoint;
-import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
 
 /** HTTP for hulpvragen: thin handlers over {@link RequestService}. */
@@ -27,6 +26,7 @@ public final class RequestsApi {
         new Endpoint("createHelpRequest", this::create),
         new Endpoint("listMyHelpRequests", this::listMine),
         new Endpoint("getHelpRequest", this::get),
+        new Endpoint("updateHelpRequest", this::update),
         new Endpoint("cancelHelpRequest", this::cancel),
         new Endpoint("getHelpRequestHistory", this::history));
   }
@@ -77,6 +77,12 @@ public final class RequestsApi {
         .onFailure(ctx::fail);
   }
 
+  private void update(RoutingContext ctx) {
+    service.update(ApiRouter.principal(ctx), requestId(ctx), ApiRouter.validated(ctx).getBody().getJsonObject())
+        .onSuccess(updated -> Responses.json(ctx, 200, updated.toJson()))
+        .onFailure(ctx::fail);
+  }
+
   private void cancel(RoutingContext ctx) {
     String reason = ApiRouter.validated(ctx).getBody().getJsonObject().getString("reason").strip();
     service.cancel(ApiRouter.principal(ctx), requestId(ctx), reason)
@@ -88,12 +94,7 @@ public final class RequestsApi {
     service.history(ApiRouter.principal(ctx), requestId(ctx))
         .onSuccess(changes -> {
           JsonArray items = new JsonArray();
-          changes.forEach(c -> items.add(new JsonObject()
-              .put("at", Json.dateTime(c.at()))
-              .put("actorId", c.actorId() == null ? null : c.actorId().toString())
-              .put("from", c.from())
-              .put("to", c.to())
-              .put("reason", c.reason())));
+          changes.forEach(c -> items.add(c.toJson()));
           Responses.json(ctx, 200, new JsonObject().put("items", items));
         })
         .onFailure(ctx::fail);

@@ -77,7 +77,13 @@ public final class VolunteerProfileApi {
     return pool.preparedQuery(FIND).execute(Tuple.of(user))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new DomainException.NotFound("Volunteer profile (set it with PUT /v1/me/volunteer)"))
-            : Future.succeededFuture(toJson(rows)));
+            : Future.succeededFuture(toJson(areas, rows)));
+  }
+
+  /** A volunteer's profile as the contract's {@code VolunteerProfile}, or null when they have none. */
+  public static Future<JsonObject> profileOf(io.vertx.sqlclient.SqlClient client, AreaIndex areas, UUID user) {
+    return client.preparedQuery(FIND).execute(Tuple.of(user))
+        .map(rows -> rows.size() == 0 ? null : toJson(areas, rows));
   }
 
   private void put(RoutingContext ctx) {
@@ -138,7 +144,7 @@ public final class VolunteerProfileApi {
     return array.stream().map(String::valueOf).sorted().distinct().toArray(String[]::new);
   }
 
-  private JsonObject toJson(RowSet<Row> rows) {
+  private static JsonObject toJson(AreaIndex areas, RowSet<Row> rows) {
     Row row = rows.iterator().next();
     String wijk = row.getString("wijk_code");
     String buurt = row.getString("buurt_code");

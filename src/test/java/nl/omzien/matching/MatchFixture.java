@@ -24,16 +24,16 @@ import nl.omzien.testing.TestApp;
  * People and requests for matching tests, made through the API (as the app would). The demo's volunteers are
  * removed first, so every candidate in a test is one the test placed.
  */
-final class MatchFixture {
+public final class MatchFixture {
   /** Vleuterweide, in the west; going east from here stays in Utrecht for 10 km (0.0147 degrees is 1 km). */
-  static final double LAT = 52.09;
-  static final double LON = 5.02;
-  static final double KM = 0.0147;
+  public static final double LAT = 52.09;
+  public static final double LON = 5.02;
+  public static final double KM = 0.0147;
 
-  final TestApp app;
+  public final TestApp app;
 
   /** A fixture on a fresh app: the demo's volunteers are removed. */
-  MatchFixture(TestApp app) throws Exception {
+  public MatchFixture(TestApp app) throws Exception {
     this.app = app;
     sql("delete from volunteer_profile");
     app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
@@ -44,15 +44,15 @@ final class MatchFixture {
   }
 
   /** A fixture on an app whose database another fixture already prepared (a second instance, a restart). */
-  static MatchFixture on(TestApp app) {
+  public static MatchFixture on(TestApp app) {
     return new MatchFixture(app, true);
   }
 
-  record Person(UUID id, String token) {
+  public record Person(UUID id, String token) {
   }
 
   /** What a volunteer offers; defaults: car and bike, 10 km, free all week, Dutch, cap 3. */
-  static final class Profile {
+  public static final class Profile {
     double travelKm = 10;
     List<String> transport = List.of("car", "bike");
     List<String> skills = List.of();
@@ -62,53 +62,53 @@ final class MatchFixture {
     boolean paused = false;
     boolean allWeek = true;
 
-    Profile transport(String... t) {
+    public Profile transport(String... t) {
       transport = List.of(t);
       return this;
     }
 
-    Profile skills(String... s) {
+    public Profile skills(String... s) {
       skills = List.of(s);
       return this;
     }
 
-    Profile languages(String... l) {
+    public Profile languages(String... l) {
       languages = List.of(l);
       return this;
     }
 
-    Profile vog(String date) {
+    public Profile vog(String date) {
       vogIssuedOn = date;
       return this;
     }
 
-    Profile cap(int cap) {
+    public Profile cap(int cap) {
       weeklyCap = cap;
       return this;
     }
 
-    Profile paused() {
+    public Profile paused() {
       paused = true;
       return this;
     }
 
-    Profile travelKm(double km) {
+    public Profile travelKm(double km) {
       travelKm = km;
       return this;
     }
 
-    Profile neverFree() {
+    public Profile neverFree() {
       allWeek = false;
       return this;
     }
   }
 
-  static Profile profile() {
+  public static Profile profile() {
     return new Profile();
   }
 
   /** A volunteer {@code kmEast} km east of the base point. */
-  Person volunteer(String name, double kmEast, Profile p) throws Exception {
+  public Person volunteer(String name, double kmEast, Profile p) throws Exception {
     UUID id = UUID.randomUUID();
     String token = app.token(id, Set.of(Role.VOLUNTEER), Set.of());
     assertEquals(200, send("PUT", "/v1/me", token, new JsonObject().put("displayName", name + " Jansen"))
@@ -136,7 +136,7 @@ final class MatchFixture {
   }
 
   /** A resident living at the base point (plus {@code kmEast}). */
-  Person resident(String name, double kmEast) throws Exception {
+  public Person resident(String name, double kmEast) throws Exception {
     UUID id = UUID.randomUUID();
     String token = app.token(id, Set.of(Role.RESIDENT), Set.of());
     assertEquals(200, send("PUT", "/v1/me", token, new JsonObject().put("displayName", name + " de Vries")
@@ -147,28 +147,28 @@ final class MatchFixture {
     return new Person(id, token);
   }
 
-  Person ambassador(String... wijken) {
+  public Person ambassador(String... wijken) {
     UUID id = UUID.randomUUID();
     return new Person(id, app.token(id, Set.of(Role.AMBASSADOR), Set.of(wijken)));
   }
 
-  static JsonObject point(double lat, double lon) {
+  public static JsonObject point(double lat, double lon) {
     return new JsonObject().put("lat", lat).put("lon", lon);
   }
 
   /** One window starting {@code hoursAhead} from now, {@code hours} long. */
-  static JsonArray window(double hoursAhead, int hours) {
+  public static JsonArray window(double hoursAhead, int hours) {
     OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusMinutes((long) (hoursAhead * 60)).withNano(0);
     return new JsonArray().add(new JsonObject().put("start", Json.dateTime(start))
         .put("end", Json.dateTime(start.plusHours(hours))));
   }
 
   /** A ride from the base point (plus {@code kmEast}) to the UMC, two days ahead. */
-  static JsonObject ride(double kmEast, String... mobility) {
+  public static JsonObject ride(double kmEast, String... mobility) {
     return ride(kmEast, window(48, 3), mobility);
   }
 
-  static JsonObject ride(double kmEast, JsonArray windows, String... mobility) {
+  public static JsonObject ride(double kmEast, JsonArray windows, String... mobility) {
     String start = windows.getJsonObject(0).getString("start");
     return new JsonObject()
         .put("kind", "transport")
@@ -185,7 +185,7 @@ final class MatchFixture {
             .put("mobility", new JsonArray(List.of(mobility))));
   }
 
-  static JsonObject respite(String... requiredExperience) {
+  public static JsonObject respite(String... requiredExperience) {
     return new JsonObject()
         .put("kind", "respite")
         .put("urgency", "normal")
@@ -195,7 +195,7 @@ final class MatchFixture {
             .put("requiredExperience", new JsonArray(List.of(requiredExperience))));
   }
 
-  static JsonObject visit(String... languages) {
+  public static JsonObject visit(String... languages) {
     return new JsonObject()
         .put("kind", "companionship")
         .put("urgency", "low")
@@ -205,13 +205,13 @@ final class MatchFixture {
   }
 
   /** Creates a request and returns its JSON (status 201 asserted). */
-  JsonObject ask(Person resident, JsonObject body) throws Exception {
+  public JsonObject ask(Person resident, JsonObject body) throws Exception {
     HttpResponse<Buffer> created = send("POST", "/v1/requests", resident.token(), body);
     assertEquals(201, created.statusCode(), created::bodyAsString);
     return created.bodyAsJsonObject();
   }
 
-  HttpResponse<Buffer> send(String method, String path, String token, JsonObject body) throws Exception {
+  public HttpResponse<Buffer> send(String method, String path, String token, JsonObject body) throws Exception {
     var request = app.client().request(HttpMethod.valueOf(method), path);
     if (token != null) {
       request.bearerTokenAuthentication(token);
@@ -220,7 +220,7 @@ final class MatchFixture {
   }
 
   /** The volunteers with an offer for a request, in the order asked. */
-  List<UUID> offered(String requestId) throws Exception {
+  public List<UUID> offered(String requestId) throws Exception {
     List<UUID> ids = new ArrayList<>();
     for (Row row : rows("select volunteer_id from offer where request_id = $1 order by created_at, id",
         UUID.fromString(requestId))) {
@@ -230,34 +230,34 @@ final class MatchFixture {
   }
 
   /** The pending offer id of a volunteer for a request. */
-  UUID offerOf(String requestId, Person volunteer) throws Exception {
+  public UUID offerOf(String requestId, Person volunteer) throws Exception {
     return rows("select id from offer where request_id = $1 and volunteer_id = $2", UUID.fromString(requestId),
         volunteer.id()).get(0).getUUID("id");
   }
 
-  String status(String requestId) throws Exception {
+  public String status(String requestId) throws Exception {
     return rows("select status from help_request where id = $1", UUID.fromString(requestId)).get(0)
         .getString("status");
   }
 
   /** Lets the round's time pass and runs what is then due. */
-  void roundTimePasses(String requestId) throws Exception {
+  public void roundTimePasses(String requestId) throws Exception {
     sql("update help_request set next_round_at = now() - interval '1 second' where id = $1", UUID.fromString(requestId));
     app.app().matcher().runDue(UUID.fromString(requestId)).await(20, TimeUnit.SECONDS);
   }
 
-  long count(String sql, Object... params) throws Exception {
+  public long count(String sql, Object... params) throws Exception {
     return rows(sql, params).get(0).getLong(0);
   }
 
-  List<Row> rows(String sql, Object... params) throws Exception {
+  public List<Row> rows(String sql, Object... params) throws Exception {
     List<Row> out = new ArrayList<>();
     app.app().database().pool().preparedQuery(sql).execute(Tuple.from(params)).await(20, TimeUnit.SECONDS)
         .forEach(out::add);
     return out;
   }
 
-  void sql(String sql, Object... params) throws Exception {
+  public void sql(String sql, Object... params) throws Exception {
     app.app().database().pool().preparedQuery(sql).execute(Tuple.from(params)).await(20, TimeUnit.SECONDS);
   }
 }
