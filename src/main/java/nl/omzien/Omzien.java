@@ -39,6 +39,7 @@ import nl.omzien.db.Database;
 import nl.omzien.demo.AreaStore;
 import nl.omzien.demo.DemoData;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.DocsApi;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.HealthApi;
 import nl.omzien.http.HttpVerticle;
@@ -211,15 +212,16 @@ public final class Omzien {
                 Optional.of(database.target().connectOptions()))
             .compose(volunteers -> FiguresApi.create(vertx,
                     new FiguresService(new FiguresStore(database.pool()), areas, clock))
-                .compose(figuresApi -> deployHttp(vertx, config, database, blocking, registry, authenticator,
-                    contract, areas, push, clock, activities, volunteers, figuresApi))));
+                .compose(figuresApi -> DocsApi.load(vertx, CONTRACT)
+                    .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator,
+                        contract, areas, push, clock, activities, volunteers, figuresApi, docs)))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers, FiguresApi figuresApi) {
+                                           VolunteerIndex volunteers, FiguresApi figuresApi, DocsApi docs) {
     Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
@@ -236,6 +238,7 @@ public final class Omzien {
     endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory())
         .endpoints());
     endpoints.addAll(figuresApi.endpoints());
+    endpoints.addAll(docs.endpoints());
 
     int port = config.httpPort() == 0 ? freePort() : config.httpPort();
     RateLimits rateLimits = RateLimits.create(vertx, config.httpLimits(), RateLimits.healthPaths(contract));

@@ -33,10 +33,10 @@ public final class ActivityStore {
   private static final String INSERT_ORGANISATION = "insert into organisation (id, name, kind) values ($1, $2, $3)"
       + " returning " + ORGANISATION_COLUMNS;
   private static final String ALL_ORGANISATIONS = "select " + ORGANISATION_COLUMNS
-      + " from organisation order by name, id";
+      + " from organisation order by name, id limit 1000";
   private static final String ORGANISATIONS_OF_MEMBER = "select o.id, o.name, o.kind, o.created_at"
       + " from organisation o join organisation_member m on m.organisation_id = o.id"
-      + " where m.user_id = $1 order by o.name, o.id";
+      + " where m.user_id = $1 order by o.name, o.id limit 1000";
   private static final String FIND_ORGANISATION = "select " + ORGANISATION_COLUMNS + " from organisation where id = $1";
   private static final String IS_MEMBER = "select 1 from organisation_member where user_id = $1 and organisation_id = $2";
   private static final String ADD_MEMBER = "insert into organisation_member (user_id, organisation_id) values ($1, $2)"
@@ -49,7 +49,7 @@ public final class ActivityStore {
       + " wijk_code, wijk_name, buurt_code, buurt_name) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
       + " returning " + VENUE_COLUMNS;
   private static final String VENUES_OF = "select " + VENUE_COLUMNS
-      + " from venue where organisation_id = $1 order by name, id";
+      + " from venue where organisation_id = $1 order by name, id limit 1000";
   private static final String FIND_VENUE = "select " + VENUE_COLUMNS
       + " from venue where id = $1 and organisation_id = $2";
 

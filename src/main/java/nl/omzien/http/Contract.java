@@ -4,28 +4,26 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.impl.Utils;
 import java.util.ArrayList;
-import java.util.Map;
 
 /**
  * Loads {@code openapi/omzien.yaml} for the router.
  *
  * <p>vertx-openapi 5.0 refuses any response media type outside a fixed list, and RFC 9457's
- * {@code application/problem+json} is not on it. Responses play no part in request validation, so the router
- * gets a view of the contract where problem+json response content is declared as {@code application/json} (same
- * schema); the published file stays exact. Tests validate problem bodies against that same schema. For the same
- * reason {@code text/csv} and {@code text/html} responses (figures export, figures page) are declared as
- * {@code text/plain} in the router's view: both are strings.
+ * {@code application/problem+json} is not on it, nor are the documents served by {@link DocsApi}
+ * ({@code application/yaml}, {@code text/html}, {@code text/javascript}) and the figures export
+ * ({@code text/csv}). Responses play no part in request validation, so the router gets a view of the contract
+ * where problem+json response content is declared as {@code application/json} and other unsupported types as
+ * {@code text/plain} (same schema); the published file stays exact. It also parses server URLs with {@code java.net.URL}, which refuses the contract's relative
+ * server {@code /}; the view makes relative server URLs absolute on a placeholder host (only the path matters
+ * to the router). Tests validate responses against the same view, see {@link #routerMediaType(String)}.
  */
 public final class Contract {
   static final String PROBLEM_JSON = "application/problem+json";
-  /** Response media types the router does not know, and the known one with the same schema kind it sees instead. */
-  private static final Map<String, String> STAND_INS = Map.of(
-      PROBLEM_JSON, "application/json",
-      "text/csv", "text/plain",
-      "text/html", "text/plain");
+  private static final String PLACEHOLDER_ORIGIN = "http://localhost";
 
   private Contract() {
   }
@@ -36,10 +34,30 @@ public final class Contract {
         .compose(json -> OpenAPIContract.from(vertx, json));
   }
 
-  /** A copy of the raw contract with problem+json content entries renamed to application/json. */
+  /** The media type under which the router's view declares a response of this (declared or sent) type. */
+  public static String routerMediaType(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    String bare = contentType.split(";", 2)[0].trim().toLowerCase();
+    if (bare.equals(PROBLEM_JSON)) {
+      return MediaType.APPLICATION_JSON;
+    }
+    return MediaType.isMediaTypeSupported(bare) ? contentType : MediaType.TEXT_PLAIN;
+  }
+
+  /** A copy of the raw contract with response media types and server URLs the router can read. */
   static JsonObject forRouter(JsonObject raw) {
     JsonObject copy = raw.copy();
     rewrite(copy);
+    JsonArray servers = copy.getJsonArray("servers", new JsonArray());
+    for (int i = 0; i < servers.size(); i++) {
+      JsonObject server = servers.getJsonObject(i);
+      String url = server.getString("url", "");
+      if (url.startsWith("/")) {
+        server.put("url", PLACEHOLDER_ORIGIN + (url.equals("/") ? "" : url));
+      }
+    }
     return copy;
   }
 
@@ -48,14 +66,15 @@ public final class Contract {
       for (String key : new ArrayList<>(object.fieldNames())) {
         Object value = object.getValue(key);
         if ("content".equals(key) && value instanceof JsonObject content) {
-          STAND_INS.forEach((unknown, known) -> {
-            if (content.containsKey(unknown)) {
-              Object media = content.remove(unknown);
-              if (!content.containsKey(known)) {
-                content.put(known, media);
+          for (String type : new ArrayList<>(content.fieldNames())) {
+            String mapped = routerMediaType(type);
+            if (!mapped.equals(type)) {
+              Object media = content.remove(type);
+              if (!content.containsKey(mapped)) {
+                content.put(mapped, media);
               }
             }
-          });
+          }
         }
         rewrite(value);
       }

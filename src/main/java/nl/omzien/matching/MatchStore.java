@@ -155,7 +155,7 @@ final class MatchStore {
   private static final String OCCURRENCES = """
       select o.starts_at, o.ends_at, o.status, o.replacement_id, u.display_name
         from request_occurrence o left join app_user u on u.id = o.volunteer_id
-       where o.request_id = $1 order by o.starts_at
+       where o.request_id = $1 order by o.starts_at limit 1000
       """;
   private static final String WITHDRAW_OFFER = """
       update offer set status = 'withdrawn', responded_at = now() where id = $1

@@ -64,7 +64,7 @@ final class PushApi {
         RequestParameter cursor = request.getQuery().get("cursor");
         RequestParameter limit = request.getQuery().get("limit");
         outbox.deadLetters(cursor == null || cursor.isNull() ? null : cursor.getString(),
-                        limit == null || limit.isNull() ? 50 : limit.getInteger())
+                        limit == null || limit.isNull() ? 20 : limit.getInteger())
                 .onSuccess(page -> Responses.json(ctx, 200, new JsonObject()
                         .put("items", page.items())
                         .put("nextCursor", page.nextCursor())))

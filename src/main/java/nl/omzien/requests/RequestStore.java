@@ -55,7 +55,7 @@ public final class RequestStore {
       update help_request set status = $2, updated_at = now() where id = $1 and status = $3
       """;
   private static final String HISTORY = """
-      select at, actor_id, from_status, to_status, reason from help_request_history where request_id = $1 order by id
+      select at, actor_id, from_status, to_status, reason from help_request_history where request_id = $1 order by id limit 1000
       """;
 
   private static final String HOME = "select lat, lon, buurt_code, wijk_code from resident_profile where user_id = $1";

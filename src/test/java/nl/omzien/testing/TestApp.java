@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
@@ -39,6 +42,7 @@ public final class TestApp implements AutoCloseable {
   private final WebClient client;
   private final LocalTokens tokens;
   private final ResponseValidator responses;
+  private final OpenAPIContract contract;
 
   private TestApp(Omzien app) throws Exception {
     this.app = app;
@@ -46,7 +50,7 @@ public final class TestApp implements AutoCloseable {
     this.client = WebClient.create(clientVertx, new WebClientOptions()
         .setDefaultHost("localhost").setDefaultPort(app.httpPort()));
     this.tokens = new LocalTokens(clientVertx, SECRET);
-    OpenAPIContract contract = Contract.load(clientVertx, Omzien.CONTRACT).await(30, TimeUnit.SECONDS);
+    this.contract = Contract.load(clientVertx, Omzien.CONTRACT).await(30, TimeUnit.SECONDS);
     this.responses = ResponseValidator.create(clientVertx, contract);
   }
 
@@ -115,15 +119,25 @@ public final class TestApp implements AutoCloseable {
 
   /** Fails when the response does not match what the contract declares for this operation and status. */
   public void assertMatchesContract(String operationId, HttpResponse<Buffer> response) throws Exception {
-    String contentType = response.getHeader("Content-Type");
-    // The router's view maps problem+json to application/json and text/csv, text/html to text/plain (see
-    // Contract); validate against that.
-    String declared = contentType == null ? null
-        : contentType.startsWith("application/problem+json") ? "application/json"
-        : contentType.startsWith("text/csv") || contentType.startsWith("text/html") ? "text/plain"
-        : contentType;
+    // The router's view maps problem+json to application/json and other types it cannot read to text/plain
+    // (see Contract); validate against that view.
+    String declared = Contract.routerMediaType(response.getHeader("Content-Type"));
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach(entry -> headers.put(entry.getKey(), entry.getValue()));
+    if (response.body() != null && MediaType.TEXT_PLAIN.equals(declared)) {
+      // vertx-openapi 5.0 cannot validate a text body (it hands the schema validator a Buffer): check that the
+      // status and media type are declared, and the text against the declared schema directly.
+      var declaredResponse = contract.operation(operationId).getResponse(response.statusCode());
+      if (declaredResponse == null || declaredResponse.getContent().get(declared) == null) {
+        throw new AssertionError(operationId + " declares no " + response.statusCode() + " " + declared);
+      }
+      JsonSchema schema = declaredResponse.getContent().get(declared).getSchema();
+      OutputUnit result = contract.getSchemaRepository().validator(schema).validate(response.bodyAsString());
+      if (!result.getValid()) {
+        throw new AssertionError(operationId + " " + response.statusCode() + " body: " + result.getErrors());
+      }
+      return;
+    }
     ValidatableResponse validatable = response.body() == null
         ? ValidatableResponse.create(response.statusCode(), headers)
         : ValidatableResponse.create(response.statusCode(), headers, response.body(), declared);
