@@ -71,10 +71,10 @@ public class CandidateSearchBenchmark {
                 queryLon[i] = p[1];
             }
         }
+        queries();
     }
 
-    @Setup(Level.Trial)
-    public void queries() {
+    private void queries() {
         rides = new CandidateQuery[queryLat.length];
         for (int i = 0; i < rides.length; i++) {
             rides[i] = CandidateQuery.of(BenchData.ride(queryLat[i], queryLon[i]), 5_000, Period.ofYears(3));

@@ -31,9 +31,9 @@ import org.postgresql.core.BaseConnection;
 
 /**
  * The SQL baseline for {@link CandidateSearchBenchmark}: the same volunteers (same generator and seed) in the
- * embedded PostgreSQL, nearly the same question ("10 nearest within 5 km that have a car, are not paused and whose
- * own travel distance reaches the request"; the weekly-availability rule is left out, which only makes SQL's job
- * easier) answered
+ * embedded PostgreSQL, the same question ("10 nearest within 5 km that have a car, are not paused, whose own travel
+ * distance reaches the request and whose weekly slots cover Tuesday 10:00-12:00", slots as an {@code int4multirange}
+ * of minutes since Monday) answered
  * with {@code cube}/{@code earthdistance} and a GiST index on {@code ll_to_earth(lat, lon)}, ordered by the cube
  * distance operator {@code <->} so the index is walked nearest-first and the scan stops after 10 eligible rows
  * (chord distance orders like great-circle distance), the fastest plan PostgreSQL offers here, over one JDBC
@@ -52,6 +52,7 @@ public class SqlCandidateSearchBenchmark {
        where earth_box(ll_to_earth(?, ?), 5000) @> ll_to_earth(lat, lon)
          and has_car and not paused
          and earth_distance(ll_to_earth(?, ?), ll_to_earth(lat, lon)) <= least(5000, travel_m)
+         and slots @> int4range(2040, 2160)
        order by ll_to_earth(lat, lon) <-> ll_to_earth(?, ?)
        limit 10
       """;
@@ -103,13 +104,13 @@ public class SqlCandidateSearchBenchmark {
       statement.execute("create extension if not exists cube");
       statement.execute("create extension if not exists earthdistance");
       statement.execute("create table volunteer (id bigint primary key, lat float8 not null, lon float8 not null, "
-          + "has_car boolean not null, paused boolean not null, travel_m float8 not null)");
+          + "has_car boolean not null, paused boolean not null, travel_m float8 not null, slots int4multirange not null)");
     }
     StringBuilder rows = new StringBuilder(volunteers.size() * 56);
     for (PointIndex.Entry<VolunteerCard> v : BenchData.cards(volunteers, 2)) {
       rows.append(v.id()).append('\t').append(v.lat()).append('\t').append(v.lon()).append('\t')
           .append(v.payload().has(VolunteerCard.CAR)).append('\t').append(v.payload().paused()).append('\t')
-          .append(v.payload().travelMeters()).append('\n');
+          .append(v.payload().travelMeters()).append('\t').append(multirange(v.payload().slots())).append('\n');
     }
     new CopyManager(connection.unwrap(BaseConnection.class))
         .copyIn("copy volunteer from stdin", new StringReader(rows.toString()));
@@ -120,6 +121,14 @@ public class SqlCandidateSearchBenchmark {
       // Utrecht); walking the GiST index nearest-first and stopping after 10 rows is the best plan it has.
       statement.execute("set enable_bitmapscan = off");
     }
+  }
+
+  private static String multirange(int[] slots) {
+    StringBuilder out = new StringBuilder("{");
+    for (int i = 0; i < slots.length; i += 2) {
+      out.append(i == 0 ? "" : ",").append('[').append(slots[i]).append(',').append(slots[i + 1]).append(')');
+    }
+    return out.append('}').toString();
   }
 
   @Benchmark
