@@ -142,7 +142,11 @@ public record OmzienConfig(
     return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
   }
 
-  static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
+  /**
+   * A whole-number variable in {@code [min, max]}, or {@code fallback} when unset; anything else stops start-up
+   * with one line naming the variable. Other settings records (matching) read theirs with this too.
+   */
+  public static int integer(Map<String, String> env, String name, int fallback, int min, int max) {
     Optional<String> raw = optional(env, name);
     if (raw.isEmpty()) {
       return fallback;

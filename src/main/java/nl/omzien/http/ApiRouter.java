@@ -18,6 +18,7 @@ import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -49,6 +50,22 @@ public final class ApiRouter {
   /** The request as validated against the contract (parsed parameters and body). */
   public static ValidatedRequest validated(RoutingContext ctx) {
     return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  /** A validated query parameter, if the caller sent it. */
+  public static Optional<io.vertx.openapi.validation.RequestParameter> query(RoutingContext ctx, String name) {
+    return Optional.ofNullable(validated(ctx).getQuery().get(name)).filter(p -> !p.isNull());
+  }
+
+  /** The page size ({@code limit}, default 20) and the decoded {@code cursor} of a paginated list operation. */
+  public static Future<Cursor.Page> page(RoutingContext ctx) {
+    int limit = query(ctx, "limit").map(p -> p.getInteger()).orElse(20);
+    try {
+      return Future.succeededFuture(new Cursor.Page(limit,
+          Cursor.decode(query(ctx, "cursor").map(p -> p.getString()).orElse(null))));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /**

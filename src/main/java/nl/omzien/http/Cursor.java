@@ -3,7 +3,11 @@ package nl.omzien.http;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.UUID;
 import nl.omzien.errors.DomainException;
 
@@ -12,6 +16,20 @@ import nl.omzien.errors.DomainException;
  * pass it back untouched; a tampered cursor is a 422 on the {@code cursor} parameter, never a 500.
  */
 public record Cursor(Instant at, UUID id) {
+
+  /** What a list operation was asked for: at most {@code limit} items after {@code after}. */
+  public record Page(int limit, Optional<Cursor> after) {
+    /** Rows were fetched with {@code limit + 1}: the first {@code limit} as JSON, and the next page's cursor. */
+    public <T> JsonObject toJson(List<T> rows, Function<T, JsonObject> shape, Function<T, Cursor> cursorOf) {
+      boolean more = rows.size() > limit;
+      List<T> items = more ? rows.subList(0, limit) : rows;
+      JsonArray array = new JsonArray();
+      items.forEach(item -> array.add(shape.apply(item)));
+      return new JsonObject()
+          .put("items", array)
+          .put("nextCursor", more ? cursorOf.apply(items.get(items.size() - 1)).encode() : null);
+    }
+  }
 
   public String encode() {
     long micros = at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import nl.omzien.config.ConfigException;
+import nl.omzien.config.OmzienConfig;
 
 /**
  * How matching behaves. Read once from environment variables (README "Configuration").
@@ -56,11 +57,11 @@ public record MatchConfig(Map<String, Double> weights, int firstRoundSize, int r
     return new MatchConfig(
         weights(env.getOrDefault("OMZIEN_MATCH_WEIGHTS",
             "distance=0.35,availability=0.15,continuity=0.2,fairness=0.2,skills=0.1")),
-        number(env, "OMZIEN_MATCH_FIRST_ROUND", 3, 1, 100),
-        number(env, "OMZIEN_MATCH_ROUNDS", 3, 1, 10),
-        Duration.ofMillis(number(env, "OMZIEN_MATCH_TICK_MS", 1000, 0, 3_600_000)),
-        Period.ofMonths(number(env, "OMZIEN_VOG_VALID_MONTHS", 36, 1, 240)),
-        Duration.ofHours(number(env, "OMZIEN_CONTACT_GRACE_HOURS", 72, 0, 24 * 90)));
+        OmzienConfig.integer(env, "OMZIEN_MATCH_FIRST_ROUND", 3, 1, 100),
+        OmzienConfig.integer(env, "OMZIEN_MATCH_ROUNDS", 3, 1, 10),
+        Duration.ofMillis(OmzienConfig.integer(env, "OMZIEN_MATCH_TICK_MS", 1000, 0, 3_600_000)),
+        Period.ofMonths(OmzienConfig.integer(env, "OMZIEN_VOG_VALID_MONTHS", 36, 1, 240)),
+        Duration.ofHours(OmzienConfig.integer(env, "OMZIEN_CONTACT_GRACE_HOURS", 72, 0, 24 * 90)));
   }
 
   public MatchConfig withTick(Duration newTick) {
@@ -140,21 +141,5 @@ public record MatchConfig(Map<String, Double> weights, int firstRoundSize, int r
       }
     }
     return weights;
-  }
-
-  private static int number(Map<String, String> env, String name, int fallback, int min, int max) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    try {
-      int value = Integer.parseInt(raw.trim());
-      if (value < min || value > max) {
-        throw new NumberFormatException();
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name + " must be a whole number from " + min + " to " + max + ", got '" + raw + "'");
-    }
   }
 }

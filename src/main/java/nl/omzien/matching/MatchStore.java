@@ -319,7 +319,7 @@ final class MatchStore {
 
   static Future<Void> rejectMatch(SqlClient tx, UUID requestId, UUID volunteerId, String reason) {
     return tx.preparedQuery(REJECT_MATCH).execute(Tuple.of(requestId, volunteerId))
-        .compose(done -> tx.preparedQuery(EXCLUDE).execute(Tuple.of(requestId, volunteerId, reason)))
+        .compose(done -> exclude(tx, requestId, volunteerId, reason))
         .compose(done -> tx.preparedQuery(REOPEN).execute(Tuple.of(requestId)))
         .mapEmpty();
   }

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
-import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.time.DayOfWeek;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import nl.omzien.activities.ActivityJson;
 import nl.omzien.activities.ActivityQuery;
 import nl.omzien.activities.ActivityService;
@@ -87,13 +85,13 @@ public final class MatchingApi {
   // Volunteers
 
   private void listMyOffers(RoutingContext ctx) {
-    ValidatedRequest request = ApiRouter.validated(ctx);
-    int limit = query(request, "limit").map(RequestParameter::getInteger).orElse(20);
-    String status = query(request, "status").map(RequestParameter::getString).orElse(null);
-    cursor(request)
-        .compose(after -> views.offers(ApiRouter.principal(ctx).userId(), status, null, after, limit + 1))
-        .onSuccess(rows -> Responses.json(ctx, 200, page(rows, limit, this::offer,
-            row -> new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getUUID("id")))))
+    String status = ApiRouter.query(ctx, "status").map(RequestParameter::getString).orElse(null);
+    ApiRouter.page(ctx)
+        .compose(page -> views.offers(ApiRouter.principal(ctx).userId(), status, null, page.after(),
+                page.limit() + 1)
+            .map(rows -> page.toJson(rows, this::offer,
+                row -> new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getUUID("id")))))
+        .onSuccess(json -> Responses.json(ctx, 200, json))
         .onFailure(ctx::fail);
   }
 
@@ -129,12 +127,11 @@ public final class MatchingApi {
   }
 
   private void listMyTasks(RoutingContext ctx) {
-    ValidatedRequest request = ApiRouter.validated(ctx);
-    int limit = query(request, "limit").map(RequestParameter::getInteger).orElse(20);
-    cursor(request)
-        .compose(after -> views.tasks(ApiRouter.principal(ctx).userId(), null, after, limit + 1))
-        .onSuccess(rows -> Responses.json(ctx, 200, page(rows, limit, this::task,
-            row -> new Cursor(row.getOffsetDateTime("matched_at").toInstant(), row.getUUID("id")))))
+    ApiRouter.page(ctx)
+        .compose(page -> views.tasks(ApiRouter.principal(ctx).userId(), null, page.after(), page.limit() + 1)
+            .map(rows -> page.toJson(rows, this::task,
+                row -> new Cursor(row.getOffsetDateTime("matched_at").toInstant(), row.getUUID("id")))))
+        .onSuccess(json -> Responses.json(ctx, 200, json))
         .onFailure(ctx::fail);
   }
 
@@ -258,9 +255,7 @@ public final class MatchingApi {
 
   private void queue(RoutingContext ctx) {
     Principal caller = ApiRouter.principal(ctx);
-    ValidatedRequest request = ApiRouter.validated(ctx);
-    int limit = query(request, "limit").map(RequestParameter::getInteger).orElse(20);
-    Optional<String> wijk = query(request, "wijk").map(RequestParameter::getString);
+    Optional<String> wijk = ApiRouter.query(ctx, "wijk").map(RequestParameter::getString);
     List<String> wijken;
     if (wijk.isPresent()) {
       if (!caller.has(Role.ADMIN) && !caller.wijken().contains(wijk.get())) {
@@ -272,10 +267,11 @@ public final class MatchingApi {
       wijken = caller.has(Role.ADMIN) ? areas.wijken().stream().map(AreaIndex.Wijk::code).toList()
           : List.copyOf(caller.wijken());
     }
-    cursor(request)
-        .compose(after -> views.queue(wijken, after, limit + 1))
-        .onSuccess(rows -> Responses.json(ctx, 200, page(rows, limit, this::queueItem,
-            row -> new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getUUID("id")))))
+    ApiRouter.page(ctx)
+        .compose(page -> views.queue(wijken, page.after(), page.limit() + 1)
+            .map(rows -> page.toJson(rows, this::queueItem,
+                row -> new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getUUID("id")))))
+        .onSuccess(json -> Responses.json(ctx, 200, json))
         .onFailure(ctx::fail);
   }
 
@@ -517,26 +513,6 @@ public final class MatchingApi {
   // ---------------------------------------------------------------------------------------------------------
   // Plumbing
 
-  private static JsonObject page(List<Row> rows, int limit, Function<Row, JsonObject> shape,
-                                 Function<Row, Cursor> cursorOf) {
-    boolean more = rows.size() > limit;
-    List<Row> items = more ? rows.subList(0, limit) : rows;
-    JsonArray array = new JsonArray();
-    items.forEach(row -> array.add(shape.apply(row)));
-    return new JsonObject()
-        .put("items", array)
-        .put("nextCursor", more ? cursorOf.apply(items.get(items.size() - 1)).encode() : null);
-  }
-
-  private static Future<Optional<Cursor>> cursor(ValidatedRequest request) {
-    try {
-      return Future.succeededFuture(Cursor.decode(query(request, "cursor").map(RequestParameter::getString)
-          .orElse(null)));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-  }
-
   private static Optional<JsonObject> body(RoutingContext ctx) {
     RequestParameter body = ApiRouter.validated(ctx).getBody();
     return body == null || body.isNull() ? Optional.empty() : Optional.ofNullable(body.getJsonObject());
@@ -546,7 +522,4 @@ public final class MatchingApi {
     return UUID.fromString(ApiRouter.validated(ctx).getPathParameters().get(name).getString());
   }
 
-  private static Optional<RequestParameter> query(ValidatedRequest request, String name) {
-    return Optional.ofNullable(request.getQuery().get(name)).filter(p -> !p.isNull());
-  }
 }

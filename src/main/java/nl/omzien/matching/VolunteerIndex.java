@@ -45,7 +45,6 @@ public final class VolunteerIndex {
                     where a.volunteer_id = p.user_id order by a.day_of_week, a.start_time, e.ord) as slots
         from volunteer_profile p
       """;
-  private static final String ALL = SELECT;
   private static final String ONE = SELECT + " where p.user_id = $1";
 
   private final Vertx vertx;
@@ -70,7 +69,7 @@ public final class VolunteerIndex {
 
   /** Reads all profiles (streamed in chunks) and swaps in a freshly built index. */
   public Future<Void> reload() {
-    return pool.withTransaction(connection -> connection.prepare(ALL).compose(statement -> {
+    return pool.withTransaction(connection -> connection.prepare(SELECT).compose(statement -> {
           Promise<List<VolunteerCard>> done = Promise.promise();
           List<VolunteerCard> cards = new ArrayList<>();
           RowStream<Row> stream = statement.createStream(5_000);

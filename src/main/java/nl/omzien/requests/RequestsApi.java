@@ -47,27 +47,12 @@ public final class RequestsApi {
   }
 
   private void listMine(RoutingContext ctx) {
-    ValidatedRequest request = ApiRouter.validated(ctx);
-    int limit = query(request, "limit").map(p -> p.getInteger()).orElse(20);
-    Optional<Cursor> after;
-    try {
-      after = Cursor.decode(query(request, "cursor").map(RequestParameter::getString).orElse(null));
-    } catch (RuntimeException e) {
-      ctx.fail(e);
-      return;
-    }
-    Optional<RequestStatus> status = query(request, "status").map(p -> RequestStatus.fromWire(p.getString()));
-    service.listMine(ApiRouter.principal(ctx), status, after, limit + 1)
-        .onSuccess(page -> {
-          boolean more = page.size() > limit;
-          List<HelpRequest> items = more ? page.subList(0, limit) : page;
-          JsonArray array = new JsonArray();
-          items.forEach(item -> array.add(item.toJson()));
-          HelpRequest last = items.isEmpty() ? null : items.get(items.size() - 1);
-          Responses.json(ctx, 200, new JsonObject()
-              .put("items", array)
-              .put("nextCursor", more ? new Cursor(last.createdAt().toInstant(), last.id()).encode() : null));
-        })
+    Optional<RequestStatus> status = ApiRouter.query(ctx, "status").map(p -> RequestStatus.fromWire(p.getString()));
+    ApiRouter.page(ctx)
+        .compose(page -> service.listMine(ApiRouter.principal(ctx), status, page.after(), page.limit() + 1)
+            .map(rows -> page.toJson(rows, HelpRequest::toJson,
+                last -> new Cursor(last.createdAt().toInstant(), last.id()))))
+        .onSuccess(json -> Responses.json(ctx, 200, json))
         .onFailure(ctx::fail);
   }
 
@@ -102,9 +87,5 @@ public final class RequestsApi {
 
   private static UUID requestId(RoutingContext ctx) {
     return UUID.fromString(ApiRouter.validated(ctx).getPathParameters().get("requestId").getString());
-  }
-
-  private static Optional<RequestParameter> query(ValidatedRequest request, String name) {
-    return Optional.ofNullable(request.getQuery().get(name)).filter(p -> !p.isNull());
   }
 }

@@ -47,9 +47,7 @@ class CaredForTest {
 
   @BeforeEach
   void clean() throws Exception {
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    f.reset();
   }
 
   static JsonObject mother() {

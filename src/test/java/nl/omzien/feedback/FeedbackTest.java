@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Role;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.matching.MatchFixture;
@@ -46,9 +45,7 @@ class FeedbackTest {
 
   @BeforeEach
   void clean() throws Exception {
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    f.reset();
   }
 
   private record Done(String id, Person resident, Person volunteer) {

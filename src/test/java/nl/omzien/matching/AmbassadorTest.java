@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Role;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.testing.BlockedThreadWatch;
@@ -49,9 +48,7 @@ class AmbassadorTest {
 
   @BeforeEach
   void clean() throws Exception {
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    f.reset();
   }
 
   @Test

@@ -39,6 +39,16 @@ public final class MatchFixture {
     app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * Before each test: no requests (so no weekly load or offers carry over) and no volunteers but the test's own,
+   * with the matching index emptied at once (not only when the NOTIFY arrives).
+   */
+  public void reset() throws Exception {
+    sql("delete from help_request");
+    sql("delete from volunteer_profile");
+    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+  }
+
   private MatchFixture(TestApp app, boolean keep) {
     this.app = app;
   }

@@ -54,10 +54,7 @@ class MatchingTest {
 
   @BeforeEach
   void clean() throws Exception {
-    // Each test places its own volunteers; old requests must not hold their weekly load or offers.
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    f.reset();
   }
 
   @Test

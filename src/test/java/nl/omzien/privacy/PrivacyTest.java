@@ -16,7 +16,6 @@ import io.vertx.sqlclient.Row;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.matching.MatchFixture;
 import nl.omzien.matching.MatchFixture.Person;
@@ -49,9 +48,7 @@ class PrivacyTest {
 
   @BeforeEach
   void clean() throws Exception {
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    f.reset();
   }
 
   private static JsonObject mother() {

@@ -13,7 +13,6 @@ import io.vertx.sqlclient.Row;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import nl.omzien.auth.Role;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.matching.MatchFixture;
@@ -48,9 +47,7 @@ class EditRequestTest {
 
   @BeforeEach
   void clean() throws Exception {
-    f.sql("delete from help_request");
-    f.sql("delete from volunteer_profile");
-    app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    f.reset();
   }
 
   /** The editable part of a created request, as a client would send it back. */
