@@ -15,7 +15,8 @@ import java.util.UUID;
  * @param skills       skill codes (e.g. {@code dementia_experience})
  * @param languages    ISO 639-1 codes
  * @param vogIssuedOn  issue date of their VOG, or null
- * @param slots        weekly availability as {@link WeekMinutes} intervals {@code [start0, end0, ...]}
+ * @param slots        weekly availability as {@link WeekMinutes} intervals {@code [start0, end0, ...]}; kept
+ *                     {@linkplain WeekMinutes#normalise normalised} (merged, over two weeks)
  * @param version      the profile's {@code updated_at} in microseconds; newer wins when writes race
  */
 public record VolunteerCard(UUID id, long seq, double lat, double lon, double travelMeters, int transport,
@@ -27,6 +28,7 @@ public record VolunteerCard(UUID id, long seq, double lat, double lon, double tr
   public static final int ON_FOOT = 8;
 
   public VolunteerCard {
+    slots = WeekMinutes.normalise(slots);
     skills = Set.copyOf(skills);
     languages = Set.copyOf(languages);
   }

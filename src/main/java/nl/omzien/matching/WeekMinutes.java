@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * Weekly local time (Europe/Amsterdam) as minutes since Monday 00:00, so "is this volunteer free then?" is a
- * few integer comparisons inside the index filter. A volunteer's slots and a request's windows both become
- * sorted {@code [start, end)} pairs in {@code [0, 10080)}; a window that crosses Sunday midnight is split.
+ * few integer comparisons inside the index filter. A request's windows become {@code [start, end)} pairs starting
+ * in the first week (a window that runs past Sunday midnight simply ends after {@link #WEEK}); a volunteer's slots
+ * are {@linkplain #normalise normalised} over two weeks, so free time that runs across midnight or across Sunday
+ * night counts as one stretch.
  */
 final class WeekMinutes {
   static final ZoneId ZONE = ZoneId.of("Europe/Amsterdam");
@@ -24,8 +26,8 @@ final class WeekMinutes {
   }
 
   /**
-   * The weekly intervals a time window covers, as a flat {@code [start0, end0, start1, end1, ...]} array in
-   * local time. A window of a week or more covers the whole week.
+   * The weekly interval a time window covers, {@code [start, end]} in local time; it may end after {@link #WEEK}
+   * when it runs into the next week. A window of a week or more covers the whole week.
    */
   static int[] ofWindow(Instant start, Instant end) {
     if (Duration.between(start, end).toMinutes() >= WEEK) {
@@ -33,9 +35,33 @@ final class WeekMinutes {
     }
     ZonedDateTime localStart = start.atZone(ZONE);
     int from = of(localStart.getDayOfWeek().getValue(), localStart.getHour() * 60 + localStart.getMinute());
-    int length = (int) Duration.between(start, end).toMinutes();
-    int to = from + length;
-    return to <= WEEK ? new int[] {from, to} : new int[] {from, WEEK, 0, to - WEEK};
+    return new int[] {from, from + (int) Duration.between(start, end).toMinutes()};
+  }
+
+  /**
+   * A volunteer's weekly slots as sorted, merged {@code [start, end]} pairs over two weeks (each slot also a week
+   * later), so a window starting in week one finds the whole stretch of free time it falls in. A slot ending at
+   * 23:59 (the latest time the contract allows) runs to midnight: free Monday until 23:59 and Tuesday from
+   * 00:00 is free through the night.
+   */
+  static int[] normalise(int[] slots) {
+    List<int[]> parts = new ArrayList<>();
+    for (int i = 0; i + 1 < slots.length; i += 2) {
+      int end = slots[i + 1] % 1440 == 1439 ? slots[i + 1] + 1 : slots[i + 1];
+      parts.add(new int[] {slots[i], end});
+      parts.add(new int[] {slots[i] + WEEK, end + WEEK});
+    }
+    parts.sort((a, b) -> Integer.compare(a[0], b[0]));
+    List<int[]> merged = new ArrayList<>();
+    for (int[] part : parts) {
+      int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && part[0] <= last[1]) {
+        last[1] = Math.max(last[1], part[1]);
+      } else {
+        merged.add(part.clone());
+      }
+    }
+    return concat(merged);
   }
 
   /** Concatenates interval arrays. */

@@ -160,6 +160,27 @@ class EligibilityTest {
     }
 
     @Test
+    @DisplayName("free time runs across midnight and across Sunday night: daily slots until 23:59 join up")
+    void acrossMidnight() {
+      int[] everyDay = new int[14];
+      for (int day = 1; day <= 7; day++) {
+        everyDay[2 * (day - 1)] = WeekMinutes.of(day, 0);
+        everyDay[2 * (day - 1) + 1] = WeekMinutes.of(day, 23 * 60 + 59);
+      }
+      VolunteerCard always = card(1, 10, VolunteerCard.CAR, Set.of(), Set.of("nl"), null, false, everyDay);
+      for (int day : new int[] {2, 7}) {
+        // 22:30 until 01:30 the next day (Sunday into Monday for day 7): three hours, needs two.
+        java.time.LocalDate date = START.toLocalDate().with(java.time.temporal.TemporalAdjusters.nextOrSame(
+            java.time.DayOfWeek.of(day)));
+        OffsetDateTime late = date.atTime(22, 30).atZone(AMSTERDAM).toOffsetDateTime();
+        HelpRequest night = new HelpRequest(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "transport",
+            RequestStatus.OPEN, "normal", new JsonObject().put("mobility", new JsonArray()), null, LAT, LON, null,
+            null, List.of(new HelpRequest.Window(late, late.plusHours(3))), START, START, null, 0, null, null);
+        assertTrue(query(night).eligible(always), "day " + day);
+      }
+    }
+
+    @Test
     @DisplayName("a weekly visit needs the volunteer free at that weekly time")
     void recurringAvailability() {
       HelpRequest weekly = request("companionship", new JsonObject().put("activity", "visit")
