@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Long fuzzing run: the spec fuzzer (SpecFuzzTest) with many seeds and more cases per operation.
-# Usage: scripts/fuzz-long.sh [SEEDS] [CASES_PER_OPERATION]   (defaults: 10 seeds, 500 cases)
+# Usage: src/scripts/fuzz-long.sh [SEEDS] [CASES_PER_OPERATION]   (defaults: 10 seeds, 500 cases)
 # Each seed's figures are appended to target/fuzz-long.txt; the script stops at the first seed with a failure
 # and prints how to replay it (-Dfuzz.seed=N -Dfuzz.only=operationId replays one operation's cases exactly).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seeds=${1:-10}
 cases=${2:-500}
 mvn -q -B -o test-compile
