@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import nl.omzien.errors.DomainException;
 import nl.omzien.http.ApiRouter;
+import nl.omzien.http.Idempotency;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.Responses;
 
@@ -53,8 +54,10 @@ public final class ActivitiesApi {
 
   private void createOrganisation(RoutingContext ctx) {
     JsonObject body = body(ctx);
-    service.createOrganisation(body.getString("name").strip(), body.getString("kind"))
-        .onSuccess(organisation -> Responses.json(ctx, 201, ActivityJson.organisation(organisation)))
+    service.createOrganisation(ApiRouter.principal(ctx), body.getString("name").strip(), body.getString("kind"),
+            Idempotency.key(ctx))
+        .onSuccess(created -> Responses.json(ctx, created.created() ? 201 : 200,
+            ActivityJson.organisation(created.value())))
         .onFailure(ctx::fail);
   }
 
@@ -77,8 +80,9 @@ public final class ActivitiesApi {
   }
 
   private void createVenue(RoutingContext ctx) {
-    service.createVenue(ApiRouter.principal(ctx), pathId(ctx, "organisationId"), ActivityJson.venue(body(ctx)))
-        .onSuccess(venue -> Responses.json(ctx, 201, ActivityJson.venue(venue)))
+    service.createVenue(ApiRouter.principal(ctx), pathId(ctx, "organisationId"), ActivityJson.venue(body(ctx)),
+            Idempotency.key(ctx))
+        .onSuccess(created -> Responses.json(ctx, created.created() ? 201 : 200, ActivityJson.venue(created.value())))
         .onFailure(ctx::fail);
   }
 
@@ -90,7 +94,7 @@ public final class ActivitiesApi {
 
   private void createActivity(RoutingContext ctx) {
     service.createActivity(ApiRouter.principal(ctx), pathId(ctx, "organisationId"), ActivityJson.draft(body(ctx)),
-            header(ctx, "Idempotency-Key"))
+            Idempotency.key(ctx))
         .onSuccess(created -> Responses.json(ctx, created.created() ? 201 : 200,
             ActivityJson.activity(created.value(), clock.instant())))
         .onFailure(ctx::fail);
@@ -184,13 +188,4 @@ public final class ActivitiesApi {
     return Optional.ofNullable(parameters.get(name)).filter(p -> !p.isNull() && !p.isEmpty());
   }
 
-  private static Optional<String> header(RoutingContext ctx, String name) {
-    ValidatedRequest validated = ApiRouter.validated(ctx);
-    return validated.getHeaders().entrySet().stream()
-        .filter(e -> e.getKey().equalsIgnoreCase(name))
-        .findFirst()
-        .flatMap(e -> Optional.ofNullable(e.getValue()))
-        .filter(p -> !p.isNull() && !p.isEmpty())
-        .map(RequestParameter::getString);
-  }
 }

@@ -15,6 +15,7 @@ import nl.omzien.auth.Role;
 import nl.omzien.errors.DomainException;
 import nl.omzien.errors.DomainException.FieldError;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.Idempotency;
 
 /**
  * Buurtcentra and their activities: organisations and organisers, venues, activities, the nearby listing and
@@ -54,8 +55,10 @@ public final class ActivityService {
 
   // --- organisations ---------------------------------------------------------------------------------------
 
-  public Future<Organisation> createOrganisation(String name, String kind) {
-    return store.createOrganisation(name, kind);
+  /** Creates an organisation; a repeated {@code Idempotency-Key} of the same admin answers the earlier one. */
+  public Future<Idempotency.Outcome<Organisation>> createOrganisation(Principal principal, String name, String kind,
+                                                                     Optional<String> idempotencyKey) {
+    return store.createOrganisation(principal.userId(), name, kind, idempotencyKey);
   }
 
   /** Admins see every organisation; others see those they are a member of. */
@@ -88,10 +91,11 @@ public final class ActivityService {
   // --- venues ----------------------------------------------------------------------------------------------
 
   /** Creates a venue; its wijk and buurt come from the point, which must lie in (or just by) a buurt of Utrecht. */
-  public Future<Venue> createVenue(Principal principal, UUID organisationId, VenueDraft draft) {
+  public Future<Idempotency.Outcome<Venue>> createVenue(Principal principal, UUID organisationId, VenueDraft draft,
+                                                        Optional<String> idempotencyKey) {
     return requireMember(principal, organisationId)
         .compose(member -> areaOf(draft))
-        .compose(area -> store.createVenue(organisationId, draft, area));
+        .compose(area -> store.createVenue(principal.userId(), organisationId, draft, area, idempotencyKey));
   }
 
   private Future<AreaIndex.Area> areaOf(VenueDraft draft) {

@@ -22,6 +22,7 @@ import nl.omzien.activities.Activity.Accessibility;
 import nl.omzien.activities.Activity.Cost;
 import nl.omzien.errors.DomainException;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.Idempotency;
 
 /**
  * SQL for organisations, members, venues, activities, sessions and sign-ups (prepared statements only).
@@ -147,8 +148,13 @@ public final class ActivityStore {
 
   // --- organisations and members ---------------------------------------------------------------------------
 
-  public Future<Organisation> createOrganisation(String name, String kind) {
-    return insertOrganisation(pool, UUID.randomUUID(), name, kind);
+  /** Inserts an organisation, once per {@code Idempotency-Key} of {@code createdBy}. */
+  public Future<Idempotency.Outcome<Organisation>> createOrganisation(UUID createdBy, String name, String kind,
+                                                                     Optional<String> idempotencyKey) {
+    return Idempotency.create(pool, createdBy, "createOrganisation", idempotencyKey,
+        (tx, id) -> insertOrganisation(tx, id, name, kind),
+        (tx, id) -> tx.preparedQuery(FIND_ORGANISATION).execute(Tuple.of(id))
+            .map(rows -> first(rows, ActivityStore::toOrganisation)));
   }
 
   static Future<Organisation> insertOrganisation(SqlClient client, UUID id, String name, String kind) {
@@ -192,8 +198,13 @@ public final class ActivityStore {
 
   // --- venues ------------------------------------------------------------------------------------------------
 
-  public Future<Venue> createVenue(UUID organisationId, VenueDraft draft, AreaIndex.Area area) {
-    return insertVenue(pool, UUID.randomUUID(), organisationId, draft, area);
+  /** Inserts a venue, once per {@code Idempotency-Key} of {@code createdBy} for this organisation. */
+  public Future<Idempotency.Outcome<Venue>> createVenue(UUID createdBy, UUID organisationId, VenueDraft draft,
+                                                        AreaIndex.Area area, Optional<String> idempotencyKey) {
+    return Idempotency.create(pool, createdBy, "createVenue:" + organisationId, idempotencyKey,
+        (tx, id) -> insertVenue(tx, id, organisationId, draft, area),
+        (tx, id) -> tx.preparedQuery(FIND_VENUE).execute(Tuple.of(id, organisationId))
+            .map(rows -> first(rows, ActivityStore::toVenue)));
   }
 
   static Future<Venue> insertVenue(SqlClient client, UUID id, UUID organisationId, VenueDraft draft,

@@ -9,10 +9,12 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import nl.omzien.errors.DomainException;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.ApiRouter;
+import nl.omzien.http.Idempotency;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
@@ -88,17 +90,19 @@ public final class CaredForApi {
       ctx.fail(new DomainException.Invalid("/home/location", "This point is not in a buurt of Utrecht."));
       return;
     }
-    UUID person = UUID.randomUUID();
-    Tuple user = Tuple.of(person, body.getString("displayName").strip(), body.getString("language", "nl"),
-        body.getString("phone"));
-    Tuple profile = Tuple.of(person, home.getString("address").strip(), lat, lon, area.buurtCode(), area.wijkCode());
-    pool.withTransaction(tx -> underCap(tx, carer)
-            .compose(v -> tx.preparedQuery(INSERT_USER).execute(user))
-            .compose(v -> tx.preparedQuery(INSERT_HOME).execute(profile))
-            .compose(v -> tx.preparedQuery(INSERT_RELATION).execute(Tuple.of(carer, person,
-                body.getString("relationship"))))
-            .compose(v -> list(tx, areas, carer, person)))
-        .onSuccess(created -> Responses.json(ctx, 201, created.getJsonObject(0)))
+    Idempotency.create(pool, carer, "createCaredFor", Idempotency.key(ctx),
+            (tx, person) -> underCap(tx, carer)
+                .compose(v -> tx.preparedQuery(INSERT_USER).execute(Tuple.of(person,
+                    body.getString("displayName").strip(), body.getString("language", "nl"), body.getString("phone"))))
+                .compose(v -> tx.preparedQuery(INSERT_HOME).execute(Tuple.of(person, home.getString("address").strip(),
+                    lat, lon, area.buurtCode(), area.wijkCode())))
+                .compose(v -> tx.preparedQuery(INSERT_RELATION).execute(Tuple.of(carer, person,
+                    body.getString("relationship"))))
+                .compose(v -> list(tx, areas, carer, person))
+                .map(items -> items.getJsonObject(0)),
+            (tx, person) -> list(tx, areas, carer, person)
+                .map(items -> items.isEmpty() ? Optional.<JsonObject>empty() : Optional.of(items.getJsonObject(0))))
+        .onSuccess(created -> Responses.json(ctx, created.created() ? 201 : 200, created.value()))
         .onFailure(ctx::fail);
   }
 

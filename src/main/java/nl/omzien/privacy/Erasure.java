@@ -78,6 +78,7 @@ final class Erasure {
   private static final String SCRUB_FEEDBACK_ABOUT = "update feedback set comment = null where request_id = any ($1)";
   private static final String SCRUB_FEEDBACK_BY = "update feedback set comment = null, author_id = null where author_id = $1";
   private static final String DELETE_DEVICES = "delete from push_device where user_id = $1";
+  private static final String DELETE_IDEMPOTENCY_KEYS = "delete from idempotency_key where user_id = $1";
   // A row being sent right now belongs to a worker's claim; it carries ids only and is delivered to no device.
   private static final String DELETE_PUSHES = "delete from push_outbox where user_id = $1 and status <> 'sending'";
   private static final String CANCEL_SIGNUPS = """
@@ -173,6 +174,7 @@ final class Erasure {
         .compose(v -> tx.preparedQuery(SCRUB_DECLINES).execute(me))
         .compose(v -> tx.preparedQuery(SCRUB_FEEDBACK_BY).execute(me))
         .compose(v -> tx.preparedQuery(DELETE_DEVICES).execute(me))
+        .compose(v -> tx.preparedQuery(DELETE_IDEMPOTENCY_KEYS).execute(me))
         .compose(v -> tx.preparedQuery(DELETE_PUSHES).execute(me))
         .compose(v -> tx.preparedQuery(CANCEL_SIGNUPS).execute(me))
         .compose(v -> tx.preparedQuery(DELETE_HOME).execute(me))

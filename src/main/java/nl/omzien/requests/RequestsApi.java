@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import nl.omzien.http.ApiRouter;
+import nl.omzien.http.Idempotency;
 import nl.omzien.http.Cursor;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.Responses;
@@ -33,9 +34,7 @@ public final class RequestsApi {
 
   private void create(RoutingContext ctx) {
     ValidatedRequest request = ApiRouter.validated(ctx);
-    Optional<String> key = Optional.ofNullable(request.getHeaders().get("Idempotency-Key"))
-        .filter(p -> !p.isNull())
-        .map(RequestParameter::getString);
+    Optional<String> key = Idempotency.key(ctx);
     service.create(ApiRouter.principal(ctx), request.getBody().getJsonObject(), key)
         .onSuccess(created -> {
           if (created.isNew()) {

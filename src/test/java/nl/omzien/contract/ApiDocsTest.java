@@ -77,6 +77,9 @@ class ApiDocsTest {
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject raw = Utils.readYamlOrJson(vertx, Omzien.CONTRACT).await(30, TimeUnit.SECONDS);
+      if (what.equals("version")) {
+        return List.of(raw.getJsonObject("info").getString("version"));
+      }
       if (what.equals("tags")) {
         return raw.getJsonArray("tags").stream().map(t -> ((JsonObject) t).getString("name")).toList();
       }
@@ -106,7 +109,8 @@ class ApiDocsTest {
     String dom = HeadlessChromium.dumpDom(url, 15_000);
     assertFalse(dom.contains("Something went wrong"), "Redoc reports no error");
     assertTrue(dom.contains("Omzien API"), "the API title");
-    assertTrue(dom.contains("0.2.0"), "the contract version");
+    String version = declared("version").get(0);
+    assertTrue(dom.contains(version), "the contract version " + version);
     List<String> summaries = declared("summaries");
     assertTrue(summaries.size() > 50, "the whole contract: " + summaries.size());
     for (String summary : summaries) {
