@@ -226,7 +226,7 @@ public final class Omzien {
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
-    endpoints.addAll(new UsersApi(new UserStore(database.pool())).endpoints());
+    endpoints.addAll(new UsersApi(new UserStore(database.pool(), push.outbox().defaultQuietHours())).endpoints());
     endpoints.addAll(new HomeApi(database.pool(), areas).endpoints());
     endpoints.addAll(new VolunteerProfileApi(database.pool(), areas, volunteers).endpoints());
     endpoints.addAll(new RequestsApi(requests).endpoints());
@@ -235,7 +235,8 @@ public final class Omzien {
     endpoints.addAll(new ActivitiesApi(activities, clock).endpoints());
     endpoints.addAll(new CaredForApi(database.pool(), areas).endpoints());
     endpoints.addAll(new FeedbackApi(database.pool(), requests).endpoints());
-    endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory())
+    endpoints.addAll(new PrivacyApi(database.pool(), areas, clock, matcher, volunteers, authenticator.directory(),
+        push.outbox().defaultQuietHours())
         .endpoints());
     endpoints.addAll(figuresApi.endpoints());
     endpoints.addAll(docs.endpoints());

@@ -16,8 +16,10 @@ import java.util.UUID;
 import nl.omzien.carers.CaredForApi;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Json;
+import nl.omzien.push.QuietHours;
 import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStore;
+import nl.omzien.users.User;
 import nl.omzien.volunteers.VolunteerProfileApi;
 
 /**
@@ -31,8 +33,8 @@ import nl.omzien.volunteers.VolunteerProfileApi;
 final class DataExport {
   private static final String SNAPSHOT = "set transaction isolation level repeatable read, read only";
   private static final String PROFILE = """
-      select id, display_name, language, phone, roles, wijken from app_user where id = $1 and deleted_at is null
-      """;
+      select %s from app_user where id = $1 and deleted_at is null
+      """.formatted(User.COLUMNS);
   private static final String HOME = """
       select address, lat, lon, buurt_code, wijk_code from resident_profile where user_id = $1
       """;
@@ -61,11 +63,13 @@ final class DataExport {
   private final Pool pool;
   private final AreaIndex areas;
   private final Clock clock;
+  private final QuietHours quietHours;
 
-  DataExport(Pool pool, AreaIndex areas, Clock clock) {
+  DataExport(Pool pool, AreaIndex areas, Clock clock, QuietHours quietHours) {
     this.pool = pool;
     this.areas = areas;
     this.clock = clock;
+    this.quietHours = quietHours;
   }
 
   /** The contract's {@code DataExport} for {@code person}. */
@@ -73,7 +77,7 @@ final class DataExport {
     return pool.withTransaction(tx -> tx.query(SNAPSHOT).execute()
         .compose(v -> {
           JsonObject out = new JsonObject().put("exportedAt", Json.dateTime(OffsetDateTime.now(clock)));
-          return one(tx, PROFILE, person).map(row -> out.put("profile", row == null ? null : profile(row)))
+          return one(tx, PROFILE, person).map(row -> out.put("profile", row == null ? null : User.from(row, quietHours).toJson()))
               .compose(x -> one(tx, HOME, person)).map(row -> out.put("home", row == null ? null : home(row)))
               .compose(x -> VolunteerProfileApi.profileOf(tx, areas, person))
               .map(volunteer -> out.put("volunteerProfile", volunteer))
@@ -111,15 +115,6 @@ final class DataExport {
     return out;
   }
 
-  private static JsonObject profile(Row row) {
-    return new JsonObject()
-        .put("userId", row.getUUID("id").toString())
-        .put("displayName", row.getString("display_name"))
-        .put("language", row.getString("language") == null ? "nl" : row.getString("language"))
-        .put("phone", row.getString("phone"))
-        .put("roles", new JsonArray(List.of(row.getArrayOfStrings("roles"))))
-        .put("wijken", new JsonArray(List.of(row.getArrayOfStrings("wijken"))));
-  }
 
   private JsonObject home(Row row) {
     String wijk = row.getString("wijk_code");

@@ -12,6 +12,7 @@ import nl.omzien.http.Endpoint;
 import nl.omzien.http.Responses;
 import nl.omzien.matching.Matcher;
 import nl.omzien.matching.VolunteerIndex;
+import nl.omzien.push.QuietHours;
 
 /**
  * The AVG/GDPR rights of the signed-in person: {@code GET /v1/me/export} (access and portability, see
@@ -24,8 +25,8 @@ public final class PrivacyApi {
   private final Erasure erasure;
 
   public PrivacyApi(Pool pool, AreaIndex areas, Clock clock, Matcher matcher, VolunteerIndex volunteers,
-                    UserDirectory directory) {
-    this.export = new DataExport(pool, areas, clock);
+                    UserDirectory directory, QuietHours defaultQuietHours) {
+    this.export = new DataExport(pool, areas, clock, defaultQuietHours);
     this.erasure = new Erasure(pool, areas, matcher, volunteers, directory);
   }
 

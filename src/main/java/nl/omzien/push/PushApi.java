@@ -33,7 +33,23 @@ final class PushApi {
                 new Endpoint("deleteDevice", this::deleteDevice),
                 new Endpoint("listPushDeadLetters", this::listDeadLetters),
                 new Endpoint("retryPushDeadLetter", this::retryDeadLetter),
-                new Endpoint("listPushDryRun", this::listDryRun));
+                new Endpoint("listPushDryRun", this::listDryRun),
+                new Endpoint("putMyQuietHours", this::putQuietHours),
+                new Endpoint("deleteMyQuietHours", this::deleteQuietHours));
+    }
+
+    private void putQuietHours(RoutingContext ctx) {
+        JsonObject body = ApiRouter.validated(ctx).getBody().getJsonObject();
+        outbox.setQuietHours(ApiRouter.principal(ctx).userId(),
+                        QuietHours.parse(body.getString("start"), body.getString("end")))
+                .onSuccess(setting -> Responses.json(ctx, 200, setting))
+                .onFailure(ctx::fail);
+    }
+
+    private void deleteQuietHours(RoutingContext ctx) {
+        outbox.setQuietHours(ApiRouter.principal(ctx).userId(), null)
+                .onSuccess(setting -> Responses.json(ctx, 200, setting))
+                .onFailure(ctx::fail);
     }
 
     private void registerDevice(RoutingContext ctx) {

@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -26,7 +28,8 @@ import nl.omzien.errors.DomainException;
  *
  * <p>Rules applied at enqueue time, with the outbox's {@link Clock}:
  * <ul>
- *   <li><b>quiet hours</b> ({@link PushConfig#quietHours()}, default 22:00-08:00 Utrecht time): a
+ *   <li><b>quiet hours</b>, the person's own ({@link #setQuietHours}) or else {@link PushConfig#quietHours()}
+ *       (default 22:00-08:00 Utrecht time): a
  *       non-urgent message is due at the end of the quiet period; an urgent one (only for kinds that
  *       {@linkplain PushKind#mayBeUrgent() may be urgent}) is due at once;</li>
  *   <li><b>offer cap</b>: at most {@link PushConfig#offerCap()} {@code offer_made} per user per rolling 24 h;
@@ -41,9 +44,21 @@ public final class PushOutbox {
 
     private static final String INSERT = """
             insert into push_outbox (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status,
-                                     due_at, created_at, last_error)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                     due_at, created_at, last_error, not_before)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             """;
+    private static final String QUIET_HOURS_OF = "select quiet_start, quiet_end from app_user where id = $1";
+    private static final String SET_QUIET_HOURS = """
+            update app_user set quiet_start = $2, quiet_end = $3, updated_at = now()
+             where id = $1 and deleted_at is null returning id
+            """;
+    // Waiting, not being sent, not urgent, and written since not_before exists (older rows keep their time).
+    private static final String WAITING = """
+            select id, not_before from push_outbox
+             where user_id = $1 and status = 'pending' and not urgent and not_before is not null
+             for update
+            """;
+    private static final String MOVE = "update push_outbox set due_at = $2 where id = $1";
     private static final String LOCK_USER = "select pg_advisory_xact_lock(hashtextextended('push-cap:' || $1::text, 0))";
     private static final String COUNT_OFFERS = """
             select count(*) from push_outbox
@@ -103,14 +118,54 @@ public final class PushOutbox {
         boolean effectiveUrgent = urgent && kind.mayBeUrgent();
         Instant now = clock.instant();
         Instant from = notBefore != null && notBefore.isAfter(now) ? notBefore : now;
-        Instant due = effectiveUrgent ? from : config.quietHours().deferred(from);
+        Future<Instant> due = effectiveUrgent ? Future.succeededFuture(from)
+                : quietHoursOf(tx, userId).map(hours -> hours.deferred(from));
         Future<Boolean> capped = kind == PushKind.OFFER_MADE ? overCap(tx, userId, now) : Future.succeededFuture(false);
-        return capped
+        return due.compose(dueAt -> capped
                 .compose(over -> tx.preparedQuery(INSERT).execute(Tuple.from(new Object[] {messageId, userId,
                         kind.wireName(), effectiveUrgent, ids.get(PushRef.OFFER), ids.get(PushRef.REQUEST),
-                        ids.get(PushRef.ACTIVITY), paramsToJson(params), over ? "suppressed" : "pending", utc(due),
-                        utc(now), over ? CAPPED : null})))
+                        ids.get(PushRef.ACTIVITY), paramsToJson(params), over ? "suppressed" : "pending", utc(dueAt),
+                        utc(now), over ? CAPPED : null, utc(from)}))))
                 .map(done -> messageId);
+    }
+
+    /** The deployment's quiet hours, for people who did not choose their own. */
+    public QuietHours defaultQuietHours() {
+        return config.quietHours();
+    }
+
+    /** {@code userId}'s quiet hours: their own choice, else the default (also for someone without a profile). */
+    private Future<QuietHours> quietHoursOf(SqlConnection tx, UUID userId) {
+        return tx.preparedQuery(QUIET_HOURS_OF).execute(Tuple.of(userId)).map(rows -> rows.size() == 0
+                ? config.quietHours()
+                : QuietHours.orDefault(rows.iterator().next().getLocalTime("quiet_start"),
+                        rows.iterator().next().getLocalTime("quiet_end"), config.quietHours()));
+    }
+
+    /**
+     * Sets {@code userId}'s own quiet hours ({@code null}: back to the default) and, in the same transaction,
+     * moves their waiting non-urgent messages to the first moment the new hours allow (never before the time
+     * each could first be sent). Answers the contract's {@code QuietHoursSetting}; NotFound for an erased account
+     * (every signed-in person has an {@code app_user} row from their first request on).
+     */
+    public Future<JsonObject> setQuietHours(UUID userId, QuietHours own) {
+        QuietHours effective = own == null ? config.quietHours() : own;
+        Instant now = clock.instant();
+        return pool.withTransaction(tx -> tx.preparedQuery(SET_QUIET_HOURS)
+                .execute(Tuple.of(userId, own == null ? null : own.start(), own == null ? null : own.end()))
+                .compose(updated -> updated.size() == 0
+                        ? Future.failedFuture(new DomainException.NotFound("Profile (create it with PUT /v1/me)"))
+                        : tx.preparedQuery(WAITING).execute(Tuple.of(userId)))
+                .compose(waiting -> {
+                    List<Tuple> moves = new ArrayList<>();
+                    for (Row row : waiting) {
+                        Instant from = row.getOffsetDateTime("not_before").toInstant();
+                        moves.add(Tuple.of(row.getUUID("id"), utc(effective.deferred(from.isAfter(now) ? from : now))));
+                    }
+                    return moves.isEmpty() ? Future.succeededFuture()
+                            : tx.preparedQuery(MOVE).executeBatch(moves).mapEmpty();
+                })
+                .map(moved -> effective.toJson(own != null)));
     }
 
     private Future<Boolean> overCap(SqlConnection tx, UUID userId, Instant now) {

@@ -15,9 +15,10 @@
  * <ul>
  *   <li>{@link nl.omzien.push.PushOutbox#enqueue} runs in the caller's transaction; due time, quiet hours
  *       and the cap are decided there, with the outbox's {@link java.time.Clock}.</li>
- *   <li>Quiet hours 22:00-08:00 Utrecht time ({@code OMZIEN_PUSH_QUIET_START/END}) for everyone: a
- *       non-urgent message is due at the end of the period, an urgent one at once. Per-user quiet hours
- *       are not stored yet.</li>
+ *   <li>Quiet hours per person ({@code PUT /v1/me/quiet-hours}, Utrecht wall-clock time), else the default
+ *       22:00-08:00 ({@code OMZIEN_PUSH_QUIET_START/END}): a non-urgent message is due at the end of the
+ *       period, an urgent one at once. The time a message could first be sent is kept ({@code not_before}),
+ *       so a change of someone's hours moves their waiting messages in the same transaction.</li>
  *   <li>Offer cap: at most {@code OMZIEN_PUSH_OFFER_CAP} (6) {@code offer_made} per user per rolling 24 h;
  *       the rest are stored with status {@code suppressed}, last_error {@code capped}, never sent and not
  *       dead letters.</li>

@@ -8,13 +8,13 @@ import java.util.Optional;
 import java.util.UUID;
 import nl.omzien.auth.Principal;
 import nl.omzien.auth.Role;
+import nl.omzien.push.QuietHours;
 
 /** SQL for the {@code app_user} table. */
 public final class UserStore {
   private static final String FIND = """
-      select id, display_name, language, phone, roles, wijken
-        from app_user where id = $1 and deleted_at is null
-      """;
+      select %s from app_user where id = $1 and deleted_at is null
+      """.formatted(User.COLUMNS);
   // Roles and wijken come from the signed principal on first creation only; later updates never touch them.
   private static final String UPSERT = """
       insert into app_user (id, display_name, language, phone, roles, wijken)
@@ -23,13 +23,16 @@ public final class UserStore {
          set display_name = excluded.display_name, language = excluded.language, phone = excluded.phone,
              updated_at = now()
        where app_user.deleted_at is null
-      returning id, display_name, language, phone, roles, wijken
-      """;
+      returning %s
+      """.formatted(User.COLUMNS);
 
   private final Pool pool;
+  private final QuietHours defaultQuietHours;
 
-  public UserStore(Pool pool) {
+  /** {@code defaultQuietHours}: what a person who chose no quiet hours of their own gets. */
+  public UserStore(Pool pool, QuietHours defaultQuietHours) {
     this.pool = pool;
+    this.defaultQuietHours = defaultQuietHours;
   }
 
   public Future<Optional<User>> find(UUID id) {
@@ -45,9 +48,7 @@ public final class UserStore {
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toUser(rows.iterator().next())));
   }
 
-  private static User toUser(Row row) {
-    return new User(row.getUUID("id"), row.getString("display_name"), row.getString("language"),
-        row.getString("phone"), java.util.List.of(row.getArrayOfStrings("roles")),
-        java.util.List.of(row.getArrayOfStrings("wijken")));
+  private User toUser(Row row) {
+    return User.from(row, defaultQuietHours);
   }
 }

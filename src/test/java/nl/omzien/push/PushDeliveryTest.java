@@ -363,6 +363,70 @@ class PushDeliveryTest {
     }
 
     @Test
+    @DisplayName("my own quiet hours (21:00-09:30) hold non-urgent pushes until 09:30; back to default at 08:00")
+    void ownQuietHours() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = app.token(user, Set.of(Role.VOLUNTEER), Set.of());
+        assertEquals(200, send(HttpMethod.PUT, "/v1/me", token, "{\"displayName\":\"Nachtuil\"}").statusCode());
+        JsonObject defaults = send(HttpMethod.GET, "/v1/me", token, null).bodyAsJsonObject().getJsonObject("quietHours");
+        assertEquals(new JsonObject().put("start", "22:00").put("end", "08:00").put("custom", false), defaults);
+        send(HttpMethod.POST, "/v1/devices", token, registration("own-quiet", "nl"));
+
+        Instant evening = ZonedDateTime.parse("2026-05-12T21:30:00+02:00[Europe/Amsterdam]").toInstant();
+        Instant eight = ZonedDateTime.parse("2026-05-13T08:00:00+02:00[Europe/Amsterdam]").toInstant();
+        Instant halfPastNine = ZonedDateTime.parse("2026-05-13T09:30:00+02:00[Europe/Amsterdam]").toInstant();
+        CLOCK.set(evening);
+        UUID beforeChange = enqueue(user, PushKind.FEEDBACK_REQUESTED, false); // 21:30: not quiet by default
+        var set = send(HttpMethod.PUT, "/v1/me/quiet-hours", token, "{\"start\":\"21:00\",\"end\":\"09:30\"}");
+        assertEquals(200, set.statusCode(), set::bodyAsString);
+        app.assertMatchesContract("putMyQuietHours", set);
+        assertEquals(new JsonObject().put("start", "21:00").put("end", "09:30").put("custom", true), set.bodyAsJsonObject());
+        var me = send(HttpMethod.GET, "/v1/me", token, null);
+        app.assertMatchesContract("getMe", me);
+        assertEquals(set.bodyAsJsonObject(), me.bodyAsJsonObject().getJsonObject("quietHours"));
+
+        assertEquals(halfPastNine, Instant.parse(status(beforeChange).getString("due_at")),
+                "a push already waiting moves to the end of my new quiet hours");
+        UUID filled = enqueue(user, PushKind.OFFER_FILLED, false);
+        UUID urgent = enqueue(user, PushKind.OFFER_MADE, true);
+        assertEquals(halfPastNine, Instant.parse(status(filled).getString("due_at")));
+        drain();
+        assertEquals("sent", status(urgent).getString("status"), "urgent pushes ignore quiet hours");
+        assertEquals("pending", status(filled).getString("status"));
+
+        CLOCK.set(eight);
+        drain();
+        assertEquals("pending", status(filled).getString("status"), "08:00 is still quiet for me");
+        var back = send(HttpMethod.DELETE, "/v1/me/quiet-hours", token, null);
+        assertEquals(200, back.statusCode(), back::bodyAsString);
+        app.assertMatchesContract("deleteMyQuietHours", back);
+        assertEquals(defaults, back.bodyAsJsonObject());
+        drain();
+        assertEquals("sent", status(filled).getString("status"), "back to the default, 08:00 is past its end");
+        assertEquals("sent", status(beforeChange).getString("status"));
+    }
+
+    @Test
+    @DisplayName("quiet hours with start equal to end mean none; bad times are 400 and change nothing")
+    void noQuietHours() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = app.token(user, Set.of(Role.RESIDENT), Set.of());
+        send(HttpMethod.PUT, "/v1/me", token, "{\"displayName\":\"Vroege vogel\"}");
+        for (String bad : List.of("{\"start\":\"24:00\",\"end\":\"08:00\"}", "{\"start\":\"7:00\",\"end\":\"08:00\"}",
+                "{\"start\":\"22:00\"}", "{\"start\":\"22:00\",\"end\":\"08:00\",\"custom\":false}")) {
+            var refused = send(HttpMethod.PUT, "/v1/me/quiet-hours", token, bad);
+            assertProblem(refused, 400);
+            app.assertMatchesContract("putMyQuietHours", refused);
+        }
+        assertNull(scalar("select quiet_start from app_user where id = $1", user));
+        assertEquals(200, send(HttpMethod.PUT, "/v1/me/quiet-hours", token, "{\"start\":\"00:00\",\"end\":\"00:00\"}")
+                .statusCode());
+        CLOCK.set(ZonedDateTime.parse("2026-05-13T03:00:00+02:00[Europe/Amsterdam]").toInstant());
+        UUID night = enqueue(user, PushKind.FEEDBACK_REQUESTED, false);
+        assertEquals(CLOCK.instant(), Instant.parse(status(night).getString("due_at")));
+    }
+
+    @Test
     @DisplayName("past the cap, offer_made is suppressed ('capped') and never sent; other kinds are not capped")
     void offerCap() throws Exception {
         UUID volunteer = userWithDevice("busy");
