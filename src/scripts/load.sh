@@ -6,7 +6,8 @@
 # Usage: src/scripts/load.sh [--scale city|national] [--seconds N] [--threads N] [--connections N] [--no-build]
 #                            [--keep] [--jfr]
 #   --scale        generator scale (default city)
-#   --seconds      length of each measured wrk run (default 10; every run gets a warm-up of a third of it)
+#   --seconds      length of each measured run (default 10); every wrk run is preceded by a warm-up as long
+#                  (the JIT needs it: a cold nearby-activities run reaches a tenth of the warm rate)
 #   --threads      wrk threads (default 2), --connections: wrk and rate-client connections (default 32)
 #   --no-build     use target/omzien.jar and target/test-classes as they are
 #   --keep         keep the run directory's database (target/load/<time>/data) afterwards
@@ -44,7 +45,7 @@ cp_load="target/omzien.jar:target/test-classes"
 instances=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
 port=${LOAD_PORT:-18080}
 ceiling_port=${LOAD_CEILING_PORT:-18081}
-warmup=$(( seconds / 3 > 1 ? seconds / 3 : 1 ))
+warmup=$seconds
 export OMZIEN_DATA_DIR="$run/data" OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
 export OMZIEN_HTTP_INSTANCES=$instances
 server_pid="" ceiling_pid=""
@@ -68,7 +69,7 @@ echo "== generate --scale $scale (into $OMZIEN_DATA_DIR)"
 java -jar target/omzien.jar generate --scale "$scale" --seed 42 > "$run/generate.log" 2>&1 || { cat "$run/generate.log"; exit 1; }
 grep -E "generated|volunteer_profile|help_request " "$run/generate.log" | sed 's/^/   /'
 
-echo "== start Omzien ($instances HTTP instances) and the ceiling"
+echo "== start Omzien ($instances HTTP instances)"
 jvm_opts=${JAVA_OPTS:-}
 [ "$jfr" = 1 ] && jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$run/server.jfr,settings=profile"
 started=$(date +%s%N)
@@ -80,9 +81,6 @@ until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do
   sleep 0.05
 done
 echo "   ready in $(( ($(date +%s%N) - started) / 1000000 )) ms (process start to /health/ready = 200)"
-java -cp "$cp_load" nl.omzien.bench.CeilingServer "$ceiling_port" "$instances" > "$run/ceiling.log" 2>&1 &
-ceiling_pid=$!
-until curl -sf "http://127.0.0.1:$ceiling_port/" > /dev/null; do sleep 0.05; done
 
 pg_port=$(sed -n 4p "$OMZIEN_DATA_DIR/pg/postmaster.pid")
 plan() { java -cp "$cp_load" nl.omzien.bench.load.LoadPlan --jdbc "jdbc:postgresql://localhost:$pg_port/omzien" --out "$run" "$@"; }
@@ -115,8 +113,27 @@ plan mark
 plan reads | sed 's/^/   /'
 plan create 6000 | sed 's/^/   /'
 
+# Two ceilings with the same event loops: the small fixed body, and a real nearby page of median size (the bytes a
+# read moves), started one after the other so they never run together.
+for line in $(seq 1 41); do
+  IFS=$'\t' read -r _ path token _ < <(sed -n "${line}p" "$run/nearby.txt")
+  curl -sf "http://127.0.0.1:$port$path" -H "Authorization: Bearer $token" -o "$run/page-$line.json"
+done
+page=$(ls -S "$run"/page-*.json | sed -n 21p)
+echo "   ceiling page: $(wc -c < "$page") bytes (median of 41 nearby answers)"
+ceiling() {
+  [ -n "$ceiling_pid" ] && { kill "$ceiling_pid"; wait "$ceiling_pid" 2>/dev/null || true; }
+  java -cp "$cp_load" nl.omzien.bench.CeilingServer "$ceiling_port" "$instances" "$@" > "$run/ceiling.log" 2>&1 &
+  ceiling_pid=$!
+  until curl -sf "http://127.0.0.1:$ceiling_port/" > /dev/null; do sleep 0.05; done
+}
+
 echo "== runs (wrk -t$threads -c$connections, ${warmup}s warm-up + ${seconds}s each)"
+ceiling
 measured ceiling ceiling.txt cycle "$ceiling_port"
+ceiling "$page"
+measured ceiling-page ceiling.txt cycle "$ceiling_port"
+kill "$ceiling_pid"; wait "$ceiling_pid" 2>/dev/null || true; ceiling_pid=""
 measured nearby nearby.txt cycle "$port"
 at_half nearby nearby.txt
 measured queue queue.txt cycle "$port"
@@ -125,8 +142,10 @@ at_half create create.txt
 plan reads > /dev/null   # now many volunteers have pending offers from the create runs
 measured offers offers.txt cycle "$port"
 plan accept | sed 's/^/   /'
-head -n 300 "$run/accept.txt" > "$run/accept-warmup.txt"
-tail -n +301 "$run/accept.txt" > "$run/accept-main.txt"
+# A third of the offers warm the accept path up (a request's racers may straddle the split: both runs count).
+third=$(( $(wc -l < "$run/accept.txt") / 3 ))
+head -n "$third" "$run/accept.txt" > "$run/accept-warmup.txt"
+tail -n +"$(( third + 1 ))" "$run/accept.txt" > "$run/accept-main.txt"
 wrk_run accept accept-warmup.txt once "$port" warmup "$warmup"
 wrk_run accept accept-main.txt once "$port" max "$seconds"
 

@@ -132,7 +132,7 @@ public final class LoadPlan {
   }
 
   /** A user to sign for. */
-  record User(UUID id, Set<Role> roles, Set<String> wijken, double lat, double lon) {
+  public record User(UUID id, Set<Role> roles, Set<String> wijken, double lat, double lon) {
   }
 
   private String token(User user) {
@@ -226,7 +226,7 @@ public final class LoadPlan {
    * A valid HelpRequestCreate body (openapi/omzien.yaml): kinds as in the generator (rides 50 %, visits 32 %,
    * respite 18 %), an afternoon window on a day 2 to 26 weeks ahead (when most generated volunteers are free).
    */
-  static String body(Random random, User resident, LocalDate today) {
+  public static String body(Random random, User resident, LocalDate today) {
     double k = random.nextDouble();
     String kind = k < 0.5 ? "transport" : k < 0.82 ? "companionship" : "respite";
     double u = random.nextDouble();
