@@ -3,11 +3,13 @@
 # against it and against a bare Vert.x server (the ceiling), measure p99 at half the measured maximum with a
 # constant-rate client, check in the database what was written, and print one table. See README "Load runs".
 #
-# Usage: src/scripts/load.sh [--scale city|national] [--seconds N] [--threads N] [--connections N] [--no-build]
+# Usage: src/scripts/load.sh [--scale city|national] [--seconds N] [--warmup N] [--threads N] [--connections N] [--no-build]
 #                            [--keep] [--jfr]
 #   --scale        generator scale (default city)
-#   --seconds      length of each measured run (default 10); every wrk run is preceded by a warm-up as long
-#                  (the JIT needs it: a cold nearby-activities run reaches a tenth of the warm rate)
+#   --seconds      length of each measured run (default 10)
+#   --warmup       length of the warm-up before each measured wrk run (default 30: on this shared 2-core machine
+#                  the JIT needs 30-40 s of load before nearby activities reaches its warm rate; a cold run gets a
+#                  tenth of it); the constant-rate client warms up for 5 s at its rate
 #   --threads      wrk threads (default 2), --connections: wrk and rate-client connections (default 32)
 #   --no-build     use target/omzien.jar and target/test-classes as they are
 #   --keep         keep the run directory's database (target/load/<time>/data) afterwards
@@ -18,11 +20,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-scale=city seconds=10 threads=2 connections=32 build=1 keep=0 jfr=0
+scale=city seconds=10 warmup=30 threads=2 connections=32 build=1 keep=0 jfr=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --no-build) build=0; shift ;;
@@ -45,7 +48,6 @@ cp_load="target/omzien.jar:target/test-classes"
 instances=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
 port=${LOAD_PORT:-18080}
 ceiling_port=${LOAD_CEILING_PORT:-18081}
-warmup=$seconds
 export OMZIEN_DATA_DIR="$run/data" OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
 export OMZIEN_HTTP_INSTANCES=$instances
 server_pid="" ceiling_pid=""
@@ -105,7 +107,7 @@ at_half() {
   local rate
   rate=$(awk -v r="$(last_rps "$1")" 'BEGIN {printf "%d", r / 2}')
   java -cp "$cp_load" nl.omzien.bench.load.RateClient "http://127.0.0.1:$port" "$run/$2" "$1" "$rate" "$seconds" \
-    "$connections" "$results" | sed 's/^/   /'
+    "$connections" "$results" 5 | sed 's/^/   /'
 }
 
 echo "== plans"

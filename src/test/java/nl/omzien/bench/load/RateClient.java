@@ -30,9 +30,10 @@ import java.util.regex.Pattern;
  * that stalls is charged for the whole queue behind the stall (no coordinated omission). Plain wrk has no rate
  * option and Debian has no wrk2, hence this. Replays a plan file ({@link LoadRequest}) cyclically, over
  * {@code connections} keep-alive HTTP/1.1 connections on one event loop, and appends a {@link RunResult} line.
+ * The first {@code WARMUP} seconds run at the same rate but are not recorded (this client's own JIT warms up too).
  * <pre>
  * java -cp target/omzien.jar:target/test-classes nl.omzien.bench.load.RateClient URL PLAN SCENARIO RATE SECONDS
- *      CONNECTIONS RESULTS
+ *      CONNECTIONS RESULTS [WARMUP]
  * </pre>
  */
 public final class RateClient {
@@ -81,12 +82,20 @@ public final class RateClient {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 7) {
-      throw new IllegalArgumentException("usage: RateClient URL PLAN SCENARIO RATE SECONDS CONNECTIONS RESULTS");
+    if (args.length != 7 && args.length != 8) {
+      throw new IllegalArgumentException("usage: RateClient URL PLAN SCENARIO RATE SECONDS CONNECTIONS RESULTS [WARMUP]");
     }
     java.net.URI url = java.net.URI.create(args[0]);
     List<LoadRequest> plan = LoadRequest.read(Path.of(args[1]));
-    RunResult result = run(url.getHost(), url.getPort(), plan, args[2], Double.parseDouble(args[3]),
+    double rate = Double.parseDouble(args[3]);
+    double warmup = args.length == 8 ? Double.parseDouble(args[7]) : 0;
+    if (warmup > 0) {
+      RunResult w = run(url.getHost(), url.getPort(), plan, args[2], rate, warmup, Integer.parseInt(args[5]));
+      Files.writeString(Path.of(args[6]), new RunResult(w.scenario(), "warmup", w.targetRate(), w.seconds(), w.sent(),
+          w.answered(), w.rps(), w.p50Ms(), w.p99Ms(), w.statuses(), w.codes(), w.socketErrors()).line() + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+    RunResult result = run(url.getHost(), url.getPort(), plan, args[2], rate,
         Double.parseDouble(args[4]), Integer.parseInt(args[5]));
     Files.writeString(Path.of(args[6]), result.line() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
