@@ -86,7 +86,7 @@ public final class ApiRouter {
     builder.rootHandler(slowClients.deadlines());
     builder.rootHandler(rateLimits.perIp());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBodyBytes).setHandleFileUploads(false));
-    RequestValidator validator = RequestValidator.create(vertx, contract);
+    RequestValidator validator = new CachingRequestValidator(vertx, contract);
 
     for (OpenAPIRoute route : builder.getRoutes()) {
       Operation operation = route.getOperation();

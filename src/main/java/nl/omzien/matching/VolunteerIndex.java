@@ -177,8 +177,11 @@ public final class VolunteerIndex {
     return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 
+  /** Sets and dates shared among cards (they repeat across volunteers; see SharedValues). */
+  private static final SharedValues SHARED = new SharedValues();
+
   static VolunteerCard card(Row row) {
-    LocalDate vog = row.getLocalDate("vog_issued_on");
+    LocalDate vog = SHARED.date(row.getLocalDate("vog_issued_on"));
     Object raw = row.getValue("slots");
     int[] slots;
     if (raw instanceof Integer[] boxed) {
@@ -191,7 +194,7 @@ public final class VolunteerIndex {
     }
     return new VolunteerCard(row.getUUID("user_id"), row.getLong("seq"), row.getDouble("lat"), row.getDouble("lon"),
         row.getDouble("travel_km") * 1000, VolunteerCard.transportBits(List.of(row.getArrayOfStrings("transport"))),
-        Set.of(row.getArrayOfStrings("skills")), Set.of(row.getArrayOfStrings("languages")), vog,
+        SHARED.set(row.getArrayOfStrings("skills")), SHARED.set(row.getArrayOfStrings("languages")), vog,
         row.getInteger("weekly_cap"), row.getBoolean("paused"), slots, row.getLong("version"));
   }
 }

@@ -1,0 +1,173 @@
+package nl.omzien.http;
+
+import static io.vertx.openapi.validation.SchemaValidationException.createErrorFromOutputUnitType;
+import static io.vertx.openapi.validation.SchemaValidationException.createInvalidValueBody;
+import static io.vertx.openapi.validation.ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaValidationException;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.SchemaRepository;
+import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.contract.Style;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidationContext;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.analyser.ContentAnalyser;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.RequestValidatorImpl;
+import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
+import io.vertx.openapi.validation.transformer.FormTransformer;
+import io.vertx.openapi.validation.transformer.LabelTransformer;
+import io.vertx.openapi.validation.transformer.MatrixTransformer;
+import io.vertx.openapi.validation.transformer.ParameterTransformer;
+import io.vertx.openapi.validation.transformer.SimpleTransformer;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The contract's request validation (vertx-openapi's {@link RequestValidatorImpl}, same rules, same errors) with
+ * two costs removed that a load run's profile showed (README "Load runs"):
+ * <ul>
+ *   <li>vertx-openapi 5.0.10 builds a new JSON Schema validator for every parameter and body of every request, and
+ *   each construction copies the contract's whole schema lookup into a new HashMap: nearby activities (ten query
+ *   parameters) spent most of its CPU copying maps. A validator is immutable once built (it only reads its lookup),
+ *   so here each parameter's and body's validator is built once, at start, and shared.</li>
+ *   <li>It validated every request in an ordered {@code executeBlocking}, so each event loop's validations queued
+ *   one at a time on a worker thread and every request paid two thread hops. With the validators built, checking
+ *   parameters and a small body takes microseconds, so requests with a body up to {@value #INLINE_BODY_BYTES}
+ *   bytes are validated on the event loop; larger bodies (up to the body limit) still go to a worker, unordered.</li>
+ * </ul>
+ */
+final class CachingRequestValidator extends RequestValidatorImpl {
+  /** Bodies up to this size are validated on the event loop (a HelpRequestCreate is about 0.5-1 KB). */
+  static final int INLINE_BODY_BYTES = 16 * 1024;
+
+  private final Map<Style, ParameterTransformer> transformers = new EnumMap<>(Style.class);
+  /** By schema identity: every Parameter and MediaType of the contract holds its own JsonSchema instance. */
+  private final Map<JsonSchema, Validator> validators = new IdentityHashMap<>();
+  private final SchemaRepository repository;
+
+  CachingRequestValidator(Vertx vertx, OpenAPIContract contract) {
+    super(vertx, contract);
+    transformers.put(Style.SIMPLE, new SimpleTransformer());
+    transformers.put(Style.LABEL, new LabelTransformer());
+    transformers.put(Style.MATRIX, new MatrixTransformer());
+    transformers.put(Style.FORM, new FormTransformer());
+    repository = contract.getSchemaRepository();
+    for (Operation operation : contract.operations()) {
+      for (Parameter parameter : operation.getParameters()) {
+        validators.computeIfAbsent(parameter.getSchema(), repository::validator);
+      }
+      if (operation.getRequestBody() != null) {
+        for (MediaType mediaType : operation.getRequestBody().getContent().values()) {
+          if (mediaType.getSchema() != null) {
+            validators.computeIfAbsent(mediaType.getSchema(), repository::validator);
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether this schema's validator was built at start (tests). */
+  boolean prebuilt(JsonSchema schema) {
+    return validators.containsKey(schema);
+  }
+
+  private Validator validator(JsonSchema schema) {
+    Validator validator = validators.get(schema);
+    // Read-only after construction, so shared without locks; a schema from elsewhere gets a fresh validator.
+    return validator != null ? validator : repository.validator(schema);
+  }
+
+  @Override
+  public Future<ValidatedRequest> validate(ValidatableRequest request, String operationId) {
+    Operation operation = contract.operation(operationId);
+    if (operation == null) {
+      return super.validate(request, operationId); // fails with vertx-openapi's own "operation not found"
+    }
+    RequestParameter body = request.getBody();
+    if (body != null && !body.isEmpty() && body.get() instanceof Buffer buffer
+        && buffer.length() > INLINE_BODY_BYTES) {
+      return vertx.executeBlocking(() -> validateNow(request, operation), false);
+    }
+    try {
+      return Future.succeededFuture(validateNow(request, operation));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private ValidatedRequest validateNow(ValidatableRequest request, Operation operation) {
+    Map<String, RequestParameter> cookies = new HashMap<>();
+    Map<String, RequestParameter> headers = new HashMap<>();
+    Map<String, RequestParameter> path = new HashMap<>();
+    Map<String, RequestParameter> query = new HashMap<>();
+    for (Parameter param : operation.getParameters()) {
+      switch (param.getIn()) {
+        case COOKIE -> cookies.put(param.getName(), validateParameter(param, request.getCookies().get(param.getName())));
+        case HEADER -> headers.put(param.getName(), validateParameter(param, request.getHeaders().get(param.getName())));
+        case PATH -> path.put(param.getName(), validateParameter(param, request.getPathParameters().get(param.getName())));
+        case QUERY -> query.put(param.getName(), validateParameter(param, request.getQuery().get(param.getName())));
+        default -> throw new IllegalStateException("parameter location " + param.getIn());
+      }
+    }
+    return new ValidatedRequestImpl(cookies, headers, path, query, validateBody(operation.getRequestBody(), request));
+  }
+
+  @Override
+  public RequestParameter validateParameter(Parameter parameter, RequestParameter value) {
+    if (value == null || value.isNull()) {
+      if (parameter.isRequired()) {
+        throw ValidatorException.createMissingRequiredParameter(parameter);
+      }
+      return new RequestParameterImpl(null);
+    }
+    ParameterTransformer transformer = transformers.get(parameter.getStyle());
+    if (transformer == null) {
+      throw ValidatorException.createUnsupportedValueFormat(parameter);
+    }
+    Object transformed = transformer.transform(parameter, String.valueOf(value.get()));
+    OutputUnit result = validator(parameter.getSchema()).validate(transformed);
+    try {
+      result.checkValidity();
+      return new RequestParameterImpl(transformed);
+    } catch (JsonSchemaValidationException e) {
+      throw createErrorFromOutputUnitType(parameter, result, e);
+    }
+  }
+
+  @Override
+  protected RequestParameterImpl validate(MediaType mediaType, String contentType, Buffer rawContent,
+                                          ValidationContext requestOrResponse) {
+    ContentAnalyser analyser = mediaType == null ? null
+        : ContentAnalyser.getContentAnalyser(mediaType, contentType, rawContent, requestOrResponse);
+    if (analyser == null) {
+      throw new ValidatorException("The format of the " + requestOrResponse + " body is not supported",
+          UNSUPPORTED_VALUE_FORMAT);
+    }
+    analyser.checkSyntacticalCorrectness();
+    if (!isSchemaValidationRequired(mediaType)) {
+      return new RequestParameterImpl(rawContent);
+    }
+    Object transformed = analyser.transform();
+    OutputUnit result = validator(mediaType.getSchema()).validate(transformed);
+    try {
+      result.checkValidity();
+      return new RequestParameterImpl(transformed);
+    } catch (JsonSchemaValidationException e) {
+      throw createInvalidValueBody(result, requestOrResponse, e);
+    }
+  }
+}

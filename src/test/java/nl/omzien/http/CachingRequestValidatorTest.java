@@ -1,0 +1,129 @@
+package nl.omzien.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
+import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import nl.omzien.Omzien;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The caching request validator decides exactly as vertx-openapi's own")
+class CachingRequestValidatorTest {
+  private static Vertx vertx;
+  private static OpenAPIContract contract;
+  private static RequestValidator upstream;
+  private static CachingRequestValidator caching;
+
+  @BeforeAll
+  static void load() throws Exception {
+    vertx = Vertx.vertx();
+    contract = Contract.load(vertx, Omzien.CONTRACT).await(30, TimeUnit.SECONDS);
+    upstream = RequestValidator.create(vertx, contract);
+    caching = new CachingRequestValidator(vertx, contract);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static ValidatableRequest query(Map<String, String> params) {
+    Map<String, RequestParameter> query = new HashMap<>();
+    params.forEach((k, v) -> query.put(k, new RequestParameterImpl(v)));
+    return new ValidatableRequestImpl(Map.of(), Map.of(), Map.of(), query);
+  }
+
+  private static ValidatableRequest body(String json) {
+    return new ValidatableRequestImpl(Map.of(), Map.of(), Map.of(), Map.of(),
+        new RequestParameterImpl(Buffer.buffer(json)), "application/json");
+  }
+
+  /** "ok: {query} {body}" or the failure's class and message, so two validators can be compared. */
+  private static String outcome(Future<ValidatedRequest> future) throws Exception {
+    try {
+      ValidatedRequest v = future.await(10, TimeUnit.SECONDS);
+      Map<String, Object> query = new HashMap<>();
+      v.getQuery().forEach((k, p) -> query.put(k, p.get()));
+      return "ok: " + query + " " + (v.getBody() == null ? null : v.getBody().get());
+    } catch (Exception e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  @Test
+  @DisplayName("builds one validator per parameter and body schema at start")
+  void prebuilds() {
+    for (var operation : contract.operations()) {
+      for (var parameter : operation.getParameters()) {
+        assertTrue(caching.prebuilt(parameter.getSchema()), operation.getOperationId() + " " + parameter.getName());
+      }
+      if (operation.getRequestBody() != null) {
+        for (var mediaType : operation.getRequestBody().getContent().values()) {
+          assertTrue(mediaType.getSchema() == null || caching.prebuilt(mediaType.getSchema()),
+              operation.getOperationId() + " body");
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("query parameters: valid, out of range, wrong type, missing and unknown enum give the same answers")
+  void queryParameters() throws Exception {
+    List<Map<String, String>> cases = List.of(
+        Map.of("lat", "52.09", "lon", "5.12"),
+        Map.of("lat", "52.09", "lon", "5.12", "radius", "2500", "dayOfWeek", "monday", "limit", "5"),
+        Map.of("lat", "91", "lon", "5.12"),
+        Map.of("lat", "north", "lon", "5.12"),
+        Map.of("lon", "5.12"),
+        Map.of("lat", "52.09", "lon", "5.12", "dayOfWeek", "3"),
+        Map.of("lat", "52.09", "lon", "5.12", "radius", "0"));
+    for (Map<String, String> c : cases) {
+      String expected = outcome(upstream.validate(query(c), "listNearbyActivities"));
+      assertEquals(expected, outcome(caching.validate(query(c), "listNearbyActivities")), c.toString());
+    }
+    assertTrue(outcome(caching.validate(query(cases.get(0)), "listNearbyActivities")).startsWith("ok:"));
+    assertFalse(outcome(caching.validate(query(cases.get(2)), "listNearbyActivities")).startsWith("ok:"));
+  }
+
+  @Test
+  @DisplayName("bodies: valid, invalid, unknown field, malformed and large give the same answers")
+  void bodies() throws Exception {
+    String valid = "{\"kind\":\"companionship\",\"urgency\":\"normal\",\"timeWindows\":[{\"start\":"
+        + "\"2027-01-05T14:00:00+01:00\",\"end\":\"2027-01-05T16:00:00+01:00\"}],"
+        + "\"companionship\":{\"activity\":\"visit\"}}";
+    List<String> cases = List.of(valid,
+        valid.replace("normal", "urgent"),
+        valid.replace("{\"kind\"", "{\"status\":\"matched\",\"kind\""),
+        "{\"kind\":",
+        valid.replace("}}", "},\"note\":\"" + "x".repeat(CachingRequestValidator.INLINE_BODY_BYTES) + "\"}"));
+    for (String c : cases) {
+      String expected = outcome(upstream.validate(body(c), "createHelpRequest"));
+      assertEquals(expected, outcome(caching.validate(body(c), "createHelpRequest")));
+    }
+    assertTrue(outcome(caching.validate(body(valid), "createHelpRequest")).startsWith("ok:"));
+  }
+
+  @Test
+  @DisplayName("an unknown operation fails as before")
+  void unknownOperation() throws Exception {
+    assertEquals(outcome(upstream.validate(query(Map.of()), "noSuchOperation")),
+        outcome(caching.validate(query(Map.of()), "noSuchOperation")));
+  }
+}
