@@ -80,45 +80,29 @@ select r.id as request_id,
        end as next_signup_at
   from help_request r;
 
-create view figures_decline_source as
-select o.request_id,
-       case when o.decline_reason is null or btrim(o.decline_reason) = '' then 'not_given'
-            when o.decline_reason ~ '^[a-z][a-z_]{0,39}$' then o.decline_reason
-            else 'other' end as reason,
-       count(*)::integer as declined
-  from offer o
- where o.status = 'declined'
- group by o.request_id, 2;
+-- A request's declined offers by reason. A function (inlined by the planner) rather than only a view, so the
+-- refresh below looks up one request's offers by index instead of grouping every offer.
+create function figures_declines_of(request uuid) returns table (reason text, declined integer)
+language sql stable as $$
+  select case when o.decline_reason is null or btrim(o.decline_reason) = '' then 'not_given'
+              when o.decline_reason ~ '^[a-z][a-z_]{0,39}$' then o.decline_reason
+              else 'other' end,
+         count(*)::integer
+    from offer o
+   where o.request_id = request and o.status = 'declined'
+   group by 1
+$$;
 
--- Recomputes the facts of requests `ids` and of the first companionship requests of `residents` (whose continuity
--- and follow-up depend on the resident's other requests and sign-ups) from their source rows. A request that no
--- longer exists has lost its facts through the foreign key already.
---
--- Concurrency: locks first, recomputes in a later statement. Under READ COMMITTED each statement of this
--- (volatile) function takes a new snapshot, so when a concurrent transaction changed the same request (or the same
--- resident's requests or sign-ups) and refreshed first, we wait here until it commits and then recompute seeing its
--- change: the last one to commit sees both. The resident lock (an advisory lock, taken before any fact row lock,
--- in key order) also covers requests the other transaction inserted, which no row lock could.
-create function figures_refresh(ids uuid[], residents uuid[] default '{}') returns void language plpgsql as $$
+create view figures_decline_source as
+select r.id as request_id, d.reason, d.declined
+  from help_request r
+  cross join lateral figures_declines_of(r.id) d;
+
+-- Recomputes the facts of these requests from their source rows. Callers hold the locks (figures_refresh).
+create function figures_recompute(ids uuid[]) returns void language plpgsql as $$
 begin
-  if coalesce(cardinality(ids), 0) = 0 and coalesce(cardinality(residents), 0) = 0 then
-    return;
-  end if;
-  perform pg_advisory_xact_lock(k.key)
-     from (select distinct hashtextextended('figures:' || x.resident::text, 0) as key
-             from (select unnest(residents) as resident
-                   union
-                   select r.resident_id from help_request r
-                    where r.id = any (ids) and r.kind = 'companionship' and r.parent_id is null) x
-            where x.resident is not null) k
-    order by k.key;
-  ids := array(select unnest(ids)
-               union
-               select r.id from help_request r
-                where r.resident_id = any (residents) and r.kind = 'companionship' and r.parent_id is null);
-  -- Joins with unnest(ids) rather than "= any (ids)" filters: a year of history is one call from the generator,
-  -- and a filter would compare every row with every id.
-  perform 1 from figures_request f join unnest(ids) i (id) on f.request_id = i.id order by f.request_id for update of f;
+  -- Joins with unnest(ids) rather than "= any (ids)" filters: a year of history can be one call, and a filter
+  -- would compare every row with every id.
   insert into figures_request as f
   select s.* from unnest(ids) i (id) join figures_request_source s on s.request_id = i.id
   on conflict (request_id) do update
@@ -135,8 +119,68 @@ begin
   select f.request_id, d.reason, f.wijk_code, f.kind, f.created_at, d.declined
     from unnest(ids) i (id)
     join figures_request f on f.request_id = i.id
-    cross join lateral (select s.reason, s.declined from figures_decline_source s where s.request_id = f.request_id) d;
+    cross join lateral figures_declines_of(f.request_id) d;
 end
+$$;
+
+-- Recomputes the facts of requests `ids` and of the first companionship requests of `residents` (whose continuity
+-- and follow-up depend on the resident's other requests and sign-ups). A request that no longer exists has lost
+-- its facts through the foreign key already.
+--
+-- Concurrency: lock first, recompute in later statements. Under READ COMMITTED each statement of this (volatile)
+-- function takes a new snapshot, so when a concurrent transaction changed the same request, or the same resident's
+-- requests or sign-ups, and refreshed first, we wait until it commits and then recompute seeing its change: the
+-- last one to commit sees both. Per request that is the fact row's lock; per resident an advisory lock, which also
+-- covers requests the other transaction inserted (no row lock could). A large refresh (a bulk UPDATE, the rebuild)
+-- locks the whole fact table instead of thousands of keys; reads are not blocked.
+create function figures_refresh(ids uuid[], residents uuid[] default '{}') returns void language plpgsql as $$
+declare
+  bulk boolean := coalesce(cardinality(ids), 0) + coalesce(cardinality(residents), 0) > 1000;
+begin
+  if coalesce(cardinality(ids), 0) = 0 and coalesce(cardinality(residents), 0) = 0 then
+    return;
+  end if;
+  if bulk then
+    lock table figures_request in exclusive mode;
+  else
+    lock table figures_request in row share mode;
+    perform pg_advisory_xact_lock(k.key)
+       from (select distinct hashtextextended('figures:' || x.resident::text, 0) as key
+               from (select unnest(residents) as resident
+                     union
+                     select r.resident_id from help_request r
+                      where r.id = any (ids) and r.kind = 'companionship' and r.parent_id is null) x
+              where x.resident is not null) k
+      order by k.key;
+  end if;
+  ids := array(select unnest(ids)
+               union
+               select r.id from help_request r
+                where r.resident_id = any (residents) and r.kind = 'companionship' and r.parent_id is null);
+  if not bulk then
+    perform 1 from figures_request f join unnest(ids) i (id) on f.request_id = i.id order by f.request_id
+        for update of f;
+  end if;
+  perform figures_recompute(ids);
+end
+$$;
+
+-- For writers of history in bulk (the generator's COPY): figures_defer() makes the triggers below stand aside for
+-- the rest of the transaction, figures_rebuild() builds every fact once and ends that; call both in the same
+-- transaction, the rebuild before the commit. Transaction-local: a commit or rollback ends the deferral anyway.
+create function figures_defer() returns void language sql as $$
+  select set_config('omzien.figures_deferred', 'on', true);
+$$;
+
+create function figures_rebuild() returns void language plpgsql as $$
+begin
+  perform set_config('omzien.figures_deferred', 'off', true);
+  perform figures_refresh(array(select id from help_request));
+end
+$$;
+
+create function figures_deferred() returns boolean language sql stable as $$
+  select coalesce(current_setting('omzien.figures_deferred', true), '') = 'on';
 $$;
 
 -- Statement-level triggers with transition tables: one recompute per statement, set-based, so a COPY of a year of
@@ -144,6 +188,9 @@ $$;
 -- pending to filled, a round counter, a scrubbed comment) cost a join of the transition tables and nothing more.
 create function figures_on_request() returns trigger language plpgsql as $$
 begin
+  if figures_deferred() then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     perform figures_refresh(array(select id from new_rows),
                             array(select distinct resident_id from new_rows where kind = 'companionship'));
@@ -171,6 +218,9 @@ $$;
 
 create function figures_on_history() returns trigger language plpgsql as $$
 begin
+  if figures_deferred() then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     perform figures_refresh(array(select distinct request_id from new_rows where to_status = 'escalated'));
   elsif tg_op = 'UPDATE' then
@@ -189,6 +239,9 @@ $$;
 
 create function figures_on_offer() returns trigger language plpgsql as $$
 begin
+  if figures_deferred() then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     perform figures_refresh(array(select distinct request_id from new_rows));
   elsif tg_op = 'UPDATE' then
@@ -210,6 +263,9 @@ $$;
 -- Feedback has no surrogate key: a request needs a recompute when its resident rating appeared, went or changed.
 create function figures_on_feedback() returns trigger language plpgsql as $$
 begin
+  if figures_deferred() then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     perform figures_refresh(array(select distinct request_id from new_rows where role = 'resident'));
   elsif tg_op = 'UPDATE' then
@@ -232,6 +288,9 @@ $$;
 
 create function figures_on_signup() returns trigger language plpgsql as $$
 begin
+  if figures_deferred() then
+    return null;
+  end if;
   if tg_op = 'INSERT' then
     perform figures_refresh('{}', array(select distinct user_id from new_rows where status = 'active'));
   elsif tg_op = 'UPDATE' then
@@ -284,4 +343,4 @@ create trigger figures_signup_deleted after delete on activity_signup
   referencing old table as old_rows for each statement execute function figures_on_signup();
 
 -- Existing history: build every fact once.
-select figures_refresh(array(select id from help_request));
+select figures_rebuild();
