@@ -14,6 +14,7 @@ create table figures_request (
   wijk_code       text,
   kind            text not null,
   created_at      timestamptz not null,
+  created_local   timestamp not null,        -- created_at on the Dutch clock (for week and month buckets)
   is_rematch      boolean not null,          -- a re-match of one occurrence (parent_id set): not a new request
   status          text not null,
   offer_minutes   float8,                    -- first offer minus creation, minutes (null: never offered)
@@ -50,6 +51,7 @@ select r.id as request_id,
        r.wijk_code,
        r.kind,
        r.created_at,
+       r.created_at at time zone 'Europe/Amsterdam' as created_local,
        r.parent_id is not null as is_rematch,
        r.status,
        extract(epoch from r.first_offer_at - r.created_at)::float8 / 60 as offer_minutes,
@@ -107,7 +109,7 @@ begin
   select s.* from unnest(ids) i (id) join figures_request_source s on s.request_id = i.id
   on conflict (request_id) do update
      set wijk_code = excluded.wijk_code, kind = excluded.kind, created_at = excluded.created_at,
-         is_rematch = excluded.is_rematch, status = excluded.status, offer_minutes = excluded.offer_minutes,
+         created_local = excluded.created_local, is_rematch = excluded.is_rematch, status = excluded.status, offer_minutes = excluded.offer_minutes,
          match_minutes = excluded.match_minutes, escalated_at = excluded.escalated_at,
          hours_spent = excluded.hours_spent, volunteer_id = excluded.volunteer_id,
          offers_made = excluded.offers_made, offers_declined = excluded.offers_declined,

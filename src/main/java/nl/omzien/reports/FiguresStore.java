@@ -67,13 +67,14 @@ public final class FiguresStore {
        group by grouping sets ((f.wijk_code), ())
       """.formatted(wijk("f.wijk_code")),
       """
-      select %1$s, count(distinct f.volunteer_id) as active
-        from figures_request f
-        join volunteer_profile v on v.user_id = f.volunteer_id
-       where f.created_at >= $1 and f.created_at < $2
-         and ($3::text is null or f.kind = $3)
-         and f.match_minutes is not null
-         and v.wijk_code = any($4)
+      select %1$s, count(*) as active
+        from (select distinct f.volunteer_id
+                from figures_request f
+               where f.created_at >= $1 and f.created_at < $2
+                 and ($3::text is null or f.kind = $3)
+                 and f.match_minutes is not null) d
+        join volunteer_profile v on v.user_id = d.volunteer_id
+       where v.wijk_code = any($4)
        group by grouping sets ((v.wijk_code), ())
       """.formatted(wijk("v.wijk_code")),
       """
@@ -121,7 +122,7 @@ public final class FiguresStore {
        group by grouping sets ((f.wijk_code), ())
       """.formatted(wijk("f.wijk_code")),
       """
-      select (date_trunc($5, f.created_at at time zone 'Europe/Amsterdam'))::date as bucket,
+      select (date_trunc($5, f.created_local))::date as bucket,
              count(*) as requests,
              count(f.match_minutes) as matched,
              percentile_cont(0.5) within group (order by f.match_minutes) as match_p50,
