@@ -5,7 +5,7 @@
 -- matcher, erasure, the history generator's COPY, a hand-written UPDATE) made it. Medians and p90s stay exact:
 -- the facts keep each request's minutes, not a histogram.
 --
--- No personal data: ids, wijk/buurt-free codes, times, counts and flags only. The resident is not stored (what
+-- No personal data: ids, wijk codes, times, counts and flags only; no name, address, note or free text. The resident is not stored (what
 -- the figures need of their other requests and sign-ups is folded into repeat_same and next_signup_at); the
 -- matched volunteer's id is kept (as in help_request) because "volunteers active" counts distinct volunteers.
 

@@ -18,7 +18,8 @@ import java.util.UUID;
  * The SQL behind the figures: one aggregate query per theme, each grouped by wijk <em>and</em> over all asked
  * wijken at once ({@code GROUPING SETS ((wijk), ())}), so the total is computed (distinct volunteers, medians) and
  * not summed. The total row has the key {@value #TOTAL}. Raw numbers only; suppression is the service's job.
- * Prepared statements only.
+ * Prepared statements only. Request-based themes read the per-request fact tables of migration V10
+ * ({@link #FACTS}); sessions, sign-ups and what is waiting now read their own (small) tables.
  */
 public final class FiguresStore {
   /** Key of the row over all asked wijken. */
