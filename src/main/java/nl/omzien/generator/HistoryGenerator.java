@@ -112,13 +112,19 @@ public final class HistoryGenerator {
     try {
       CopyManager copy = new CopyManager(connection.unwrap(BaseConnection.class));
       HistoryGenerator generator = new HistoryGenerator(areas, options);
-      Summary summary = options.scale() == Scale.CITY ? generator.city(copy) : generator.national(copy);
-      connection.commit();
-      try (Statement analyze = connection.createStatement()) {
-        connection.setAutoCommit(true);
-        analyze.execute("vacuum analyze"); // statistics, and the visibility map for index-only scans
+      try (Statement figures = connection.createStatement()) {
+        // The figures' fact tables (migration V10) are built once at the end, in this transaction, instead of by
+        // their triggers after every COPY.
+        figures.execute("select figures_defer()");
+        Summary summary = options.scale() == Scale.CITY ? generator.city(copy) : generator.national(copy);
+        figures.execute("select figures_rebuild()");
+        connection.commit();
+        try (Statement analyze = connection.createStatement()) {
+          connection.setAutoCommit(true);
+          analyze.execute("vacuum analyze"); // statistics, and the visibility map for index-only scans
+        }
+        return summary;
       }
-      return summary;
     } catch (SQLException | IOException | RuntimeException e) {
       connection.rollback();
       throw e;

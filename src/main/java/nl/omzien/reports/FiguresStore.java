@@ -18,7 +18,8 @@ import java.util.UUID;
  * The SQL behind the figures: one aggregate query per theme, each grouped by wijk <em>and</em> over all asked
  * wijken at once ({@code GROUPING SETS ((wijk), ())}), so the total is computed (distinct volunteers, medians) and
  * not summed. The total row has the key {@value #TOTAL}. Raw numbers only; suppression is the service's job.
- * Prepared statements only.
+ * Prepared statements only. Request-based themes read the per-request fact tables of migration V10
+ * ({@link #FACTS}); sessions, sign-ups and what is waiting now read their own (small) tables.
  */
 public final class FiguresStore {
   /** Key of the row over all asked wijken. */
@@ -26,95 +27,116 @@ public final class FiguresStore {
 
   private static final String WIJK = "case when grouping(%s) = 1 then '*' else %s end as wijk";
 
-  /** Requests created in the period ($1..$2), kind $3 (null = all), wijken $4. Re-matches count for hours only. */
-  private static final String REQUESTS = """
-      select %s,
-             count(*) filter (where r.parent_id is null) as requests,
-             count(*) filter (where r.parent_id is null and r.first_offer_at is not null) as offered,
-             percentile_cont(0.5) within group (order by extract(epoch from r.first_offer_at - r.created_at)::float8 / 60)
-               filter (where r.parent_id is null) as offer_p50,
-             percentile_cont(0.9) within group (order by extract(epoch from r.first_offer_at - r.created_at)::float8 / 60)
-               filter (where r.parent_id is null) as offer_p90,
-             count(*) filter (where r.parent_id is null and r.matched_at is not null) as matched,
-             percentile_cont(0.5) within group (order by extract(epoch from r.matched_at - r.created_at)::float8 / 60)
-               filter (where r.parent_id is null) as match_p50,
-             percentile_cont(0.9) within group (order by extract(epoch from r.matched_at - r.created_at)::float8 / 60)
-               filter (where r.parent_id is null) as match_p90,
-             count(*) filter (where r.parent_id is null and e.request_id is not null) as escalated,
-             count(*) filter (where r.parent_id is null and r.status = 'referred') as referred,
-             count(*) filter (where r.parent_id is null and r.status = 'expired') as expired,
-             count(r.hours_spent) as with_hours,
-             coalesce(sum(r.hours_spent), 0)::float8 as hours
-        from help_request r
-        left join (select distinct h.request_id
-                     from help_request_history h
-                    where h.to_status = 'escalated' and h.at >= $1) e on e.request_id = r.id
-       where r.created_at >= $1 and r.created_at < $2
-         and ($3::text is null or r.kind = $3)
-         and r.wijk_code = any($4)
-       group by grouping sets ((r.wijk_code), ())
-      """.formatted(WIJK.formatted("r.wijk_code", "r.wijk_code"));
+  /**
+   * The per-theme statements, each with its parameters: requests, volunteers, offers, feedback and series take
+   * period start and end (instants), kind (null = all) and wijken (series also the interval); continuity takes
+   * start, end and wijken; follow-up start, end, wijken and the window in days. Result columns as read below.
+   */
+  public record Statements(String requests, String volunteers, String offers, String continuity, String followUp,
+                           String feedback, String series) {
+  }
 
-  /** Volunteers living in wijken $4 matched to at least one request (any wijk) created in the period. */
-  private static final String VOLUNTEERS = """
-      select %s, count(distinct r.volunteer_id) as active
-        from help_request r
-        join volunteer_profile v on v.user_id = r.volunteer_id
-       where r.created_at >= $1 and r.created_at < $2
-         and ($3::text is null or r.kind = $3)
-         and r.matched_at is not null
-         and v.wijk_code = any($4)
+  /** The wijk column of a {@code GROUPING SETS ((col), ())} query: the code, or {@link #TOTAL} on the total row. */
+  static String wijk(String column) {
+    return WIJK.formatted(column, column);
+  }
+
+  /**
+   * The statements over the fact tables ({@code figures_request}, {@code figures_decline}; migration V10), kept
+   * current by triggers in the transaction of every change. Each returns exactly what the statement over the raw
+   * tables it replaces returned (FiguresFactsTest checks this on generated history and after live changes).
+   */
+  public static final Statements FACTS = new Statements(
+      """
+      select %1$s,
+             count(*) filter (where not f.is_rematch) as requests,
+             count(*) filter (where not f.is_rematch and f.offer_minutes is not null) as offered,
+             percentile_cont(0.5) within group (order by f.offer_minutes) filter (where not f.is_rematch) as offer_p50,
+             percentile_cont(0.9) within group (order by f.offer_minutes) filter (where not f.is_rematch) as offer_p90,
+             count(*) filter (where not f.is_rematch and f.match_minutes is not null) as matched,
+             percentile_cont(0.5) within group (order by f.match_minutes) filter (where not f.is_rematch) as match_p50,
+             percentile_cont(0.9) within group (order by f.match_minutes) filter (where not f.is_rematch) as match_p90,
+             count(*) filter (where not f.is_rematch and f.escalated_at >= $1) as escalated,
+             count(*) filter (where not f.is_rematch and f.status = 'referred') as referred,
+             count(*) filter (where not f.is_rematch and f.status = 'expired') as expired,
+             count(f.hours_spent) as with_hours,
+             coalesce(sum(f.hours_spent), 0)::float8 as hours
+        from figures_request f
+       where f.created_at >= $1 and f.created_at < $2
+         and ($3::text is null or f.kind = $3)
+         and f.wijk_code = any($4)
+       group by grouping sets ((f.wijk_code), ())
+      """.formatted(wijk("f.wijk_code")),
+      """
+      select %1$s, count(*) as active
+        from (select distinct f.volunteer_id
+                from figures_request f
+               where f.created_at >= $1 and f.created_at < $2
+                 and ($3::text is null or f.kind = $3)
+                 and f.match_minutes is not null) d
+        join volunteer_profile v on v.user_id = d.volunteer_id
+       where v.wijk_code = any($4)
        group by grouping sets ((v.wijk_code), ())
-      """.formatted(WIJK.formatted("v.wijk_code", "v.wijk_code"));
+      """.formatted(wijk("v.wijk_code")),
+      """
+      select %1$s, 1 as by_reason, null::text as reason,
+             coalesce(sum(f.offers_made), 0)::bigint as made, coalesce(sum(f.offers_declined), 0)::bigint as declined
+        from figures_request f
+       where f.created_at >= $1 and f.created_at < $2
+         and ($3::text is null or f.kind = $3)
+         and f.wijk_code = any($4)
+         and f.offers_made > 0
+       group by grouping sets ((f.wijk_code), ())
+      union all
+      select %2$s, 0, d.reason, sum(d.declined)::bigint, sum(d.declined)::bigint
+        from figures_decline d
+       where d.created_at >= $1 and d.created_at < $2
+         and ($3::text is null or d.kind = $3)
+         and d.wijk_code = any($4)
+       group by grouping sets ((d.wijk_code, d.reason), (d.reason))
+      """.formatted(wijk("f.wijk_code"), wijk("d.wijk_code")),
+      """
+      select %1$s, count(*) as repeat_matches, count(*) filter (where f.repeat_same) as same_volunteer
+        from figures_request f
+       where f.created_at >= $1 and f.created_at < $2
+         and f.repeat_same is not null
+         and f.wijk_code = any($3)
+       group by grouping sets ((f.wijk_code), ())
+      """.formatted(wijk("f.wijk_code")),
+      """
+      select %1$s, count(*) as eligible,
+             count(*) filter (where f.next_signup_at <= f.created_at + make_interval(days => $4)) as followed
+        from figures_request f
+       where f.created_at >= $1 and f.created_at < $2
+         and f.kind = 'companionship'
+         and not f.is_rematch
+         and f.wijk_code = any($3)
+       group by grouping sets ((f.wijk_code), ())
+      """.formatted(wijk("f.wijk_code")),
+      """
+      select %1$s, count(*) as n, avg(f.resident_rating)::float8 as mean
+        from figures_request f
+       where f.resident_rating is not null
+         and f.created_at >= $1 and f.created_at < $2
+         and ($3::text is null or f.kind = $3)
+         and f.wijk_code = any($4)
+       group by grouping sets ((f.wijk_code), ())
+      """.formatted(wijk("f.wijk_code")),
+      """
+      select (date_trunc($5, f.created_local))::date as bucket,
+             count(*) as requests,
+             count(f.match_minutes) as matched,
+             percentile_cont(0.5) within group (order by f.match_minutes) as match_p50,
+             percentile_cont(0.9) within group (order by f.match_minutes) as match_p90
+        from figures_request f
+       where f.created_at >= $1 and f.created_at < $2
+         and ($3::text is null or f.kind = $3)
+         and f.wijk_code = any($4)
+         and not f.is_rematch
+       group by 1
+       order by 1
+      """);
 
-  /**
-   * Offers made on the period's requests and how many were declined, and declined offers by reason, in one pass
-   * (rows with {@code by_reason = 0} are the per-reason counts). A reason is reported only as a code (lower case
-   * letters and underscores, as the app sends them); free text, which could name someone, is counted as
-   * {@code other}, none as {@code not_given}.
-   */
-  private static final String OFFERS = """
-      select case when grouping(d.wijk_code) = 1 then '*' else d.wijk_code end as wijk,
-             grouping(d.reason) as by_reason, d.reason,
-             count(*) as made, count(*) filter (where d.declined) as declined
-        from (select r.wijk_code, o.status = 'declined' as declined,
-                     case when o.status <> 'declined' then null
-                          when o.decline_reason is null or btrim(o.decline_reason) = '' then 'not_given'
-                          when o.decline_reason ~ '^[a-z][a-z_]{0,39}$' then o.decline_reason
-                          else 'other' end as reason
-                from offer o
-                join help_request r on r.id = o.request_id
-               where r.created_at >= $1 and r.created_at < $2
-                 and ($3::text is null or r.kind = $3)
-                 and r.wijk_code = any($4)) d
-       group by grouping sets ((d.wijk_code), (), (d.wijk_code, d.reason), (d.reason))
-      """;
-
-  /**
-   * Matched companionship requests of residents who had a matched companionship request before, and how many got
-   * the same volunteer as the last time.
-   */
-  private static final String CONTINUITY = """
-      select %s, count(*) as repeat_matches, count(*) filter (where p.volunteer_id = c.volunteer_id) as same_volunteer
-        from help_request c
-        cross join lateral (select p.volunteer_id
-                              from help_request p
-                             where p.resident_id = c.resident_id
-                               and p.created_at < c.created_at
-                               and p.kind = 'companionship'
-                               and p.parent_id is null
-                               and p.matched_at is not null
-                               and p.volunteer_id is not null
-                             order by p.created_at desc
-                             limit 1) p
-       where c.created_at >= $1 and c.created_at < $2
-         and c.kind = 'companionship'
-         and c.parent_id is null
-         and c.matched_at is not null
-         and c.volunteer_id is not null
-         and c.wijk_code = any($3)
-       group by grouping sets ((c.wijk_code), ())
-      """.formatted(WIJK.formatted("c.wijk_code", "c.wijk_code"));
 
   /**
    * Sessions of active activities at venues in wijken $3 on days $1..$2: one-off ones by their local start day,
@@ -151,34 +173,6 @@ public final class FiguresStore {
        group by grouping sets ((v.wijk_code), ())
       """.formatted(WIJK.formatted("v.wijk_code", "v.wijk_code"));
 
-  /** Companionship requests created in $1..$2 and whether their resident signed up for an activity within $4 days. */
-  private static final String FOLLOW_UP = """
-      select %s, count(*) as eligible,
-             count(*) filter (where exists (select 1
-                                              from activity_signup s
-                                             where s.user_id = c.resident_id
-                                               and s.status = 'active'
-                                               and s.created_at > c.created_at
-                                               and s.created_at <= c.created_at + make_interval(days => $4))) as followed
-        from help_request c
-       where c.created_at >= $1 and c.created_at < $2
-         and c.kind = 'companionship'
-         and c.parent_id is null
-         and c.wijk_code = any($3)
-       group by grouping sets ((c.wijk_code), ())
-      """.formatted(WIJK.formatted("c.wijk_code", "c.wijk_code"));
-
-  private static final String FEEDBACK = """
-      select %s, count(*) as n, avg(f.rating)::float8 as mean
-        from feedback f
-        join help_request r on r.id = f.request_id
-       where f.role = 'resident'
-         and r.created_at >= $1 and r.created_at < $2
-         and ($3::text is null or r.kind = $3)
-         and r.wijk_code = any($4)
-       group by grouping sets ((r.wijk_code), ())
-      """.formatted(WIJK.formatted("r.wijk_code", "r.wijk_code"));
-
   /** Help waiting right now ($1 = now), whatever the period. */
   private static final String WAITING = """
       select %s, count(*) as n,
@@ -189,23 +183,6 @@ public final class FiguresStore {
          and r.wijk_code = any($3)
        group by grouping sets ((r.wijk_code), ())
       """.formatted(WIJK.formatted("r.wijk_code", "r.wijk_code"));
-
-  private static final String SERIES = """
-      select (date_trunc($5, r.created_at at time zone 'Europe/Amsterdam'))::date as bucket,
-             count(*) as requests,
-             count(r.matched_at) as matched,
-             percentile_cont(0.5) within group (order by extract(epoch from r.matched_at - r.created_at)::float8 / 60)
-               as match_p50,
-             percentile_cont(0.9) within group (order by extract(epoch from r.matched_at - r.created_at)::float8 / 60)
-               as match_p90
-        from help_request r
-       where r.created_at >= $1 and r.created_at < $2
-         and ($3::text is null or r.kind = $3)
-         and r.wijk_code = any($4)
-         and r.parent_id is null
-       group by 1
-       order by 1
-      """;
 
   private static final String WAITING_LIST = """
       select r.id, r.kind, r.status, r.urgency, r.wijk_code, w.name as wijk_name, r.buurt_code, b.name as buurt_name,
@@ -220,19 +197,27 @@ public final class FiguresStore {
       """;
 
   private final Pool pool;
+  private final Statements sql;
 
+  /** Figures from the fact tables. */
   public FiguresStore(Pool pool) {
+    this(pool, FACTS);
+  }
+
+  /** Figures from the given statements (tests compare the fact tables with the raw tables this way). */
+  public FiguresStore(Pool pool, Statements sql) {
     this.pool = pool;
+    this.sql = sql;
   }
 
   /** Per wijk (and {@link #TOTAL}): requests, matches, timings (minutes), escalations, referrals, hours. */
   public Future<Map<String, JsonObject>> requests(FiguresQuery q) {
-    return byWijk(REQUESTS, periodKindWijken(q));
+    return byWijk(sql.requests(), periodKindWijken(q));
   }
 
   /** Per home wijk of the volunteer: volunteers active in the period. */
   public Future<Map<String, JsonObject>> volunteers(FiguresQuery q) {
-    return byWijk(VOLUNTEERS, periodKindWijken(q));
+    return byWijk(sql.volunteers(), periodKindWijken(q));
   }
 
   /** Offers per wijk (and total): made, declined, and declined by reason code (most frequent first). */
@@ -240,7 +225,7 @@ public final class FiguresStore {
   }
 
   public Future<Offers> offers(FiguresQuery q) {
-    return pool.preparedQuery(OFFERS).execute(periodKindWijken(q)).map(rows -> {
+    return pool.preparedQuery(sql.offers()).execute(periodKindWijken(q)).map(rows -> {
       Map<String, JsonObject> totals = new LinkedHashMap<>();
       List<Row> byReason = new ArrayList<>();
       for (Row row : rows) {
@@ -263,7 +248,7 @@ public final class FiguresStore {
   }
 
   public Future<Map<String, JsonObject>> continuity(FiguresQuery q) {
-    return byWijk(CONTINUITY, Tuple.of(utc(q.start()), utc(q.end()), wijken(q)));
+    return byWijk(sql.continuity(), Tuple.of(utc(q.start()), utc(q.end()), wijken(q)));
   }
 
   /** Per venue wijk: activity sessions held from the first day until {@link FiguresQuery#heldUntil()}. */
@@ -282,11 +267,11 @@ public final class FiguresStore {
   public Future<Map<String, JsonObject>> followUp(FiguresQuery q, int windowDays) {
     Instant closedBefore = q.now().minusSeconds(windowDays * 86_400L);
     Instant end = q.end().isBefore(closedBefore) ? q.end() : closedBefore;
-    return byWijk(FOLLOW_UP, Tuple.of(utc(q.start()), utc(end), wijken(q), windowDays));
+    return byWijk(sql.followUp(), Tuple.of(utc(q.start()), utc(end), wijken(q), windowDays));
   }
 
   public Future<Map<String, JsonObject>> feedback(FiguresQuery q) {
-    return byWijk(FEEDBACK, periodKindWijken(q));
+    return byWijk(sql.feedback(), periodKindWijken(q));
   }
 
   /** Help waiting now: how many and the median minutes they have waited. */
@@ -296,7 +281,7 @@ public final class FiguresStore {
 
   /** Requests per week or month ({@code interval}), over all asked wijken, oldest first. */
   public Future<List<JsonObject>> series(FiguresQuery q, String interval) {
-    return pool.preparedQuery(SERIES)
+    return pool.preparedQuery(sql.series())
         .execute(Tuple.of(utc(q.start()), utc(q.end()), q.kind().orElse(null), wijken(q), interval))
         .map(rows -> {
           List<JsonObject> points = new ArrayList<>();

@@ -66,6 +66,8 @@ public class FiguresBenchmark {
         "OMZIEN_DEMO", "true",
         "OMZIEN_JWT_SECRET", SECRET,
         "OMZIEN_HTTP_PORT", "0",
+        // One client asks as fast as it can; the per-user rate limit would answer 429 after the first burst.
+        "OMZIEN_RATE_LIMIT_ENABLED", "false",
         "OMZIEN_DATA_DIR", java.nio.file.Files.createTempDirectory("omzien-bench").toString());
     app = Omzien.start(OmzienConfig.from(env), PushOptions.fromEnvironment(Map.of())).await(2, TimeUnit.MINUTES);
     LocalDate until = LocalDate.now(HistoryGenerator.ZONE);
