@@ -1,8 +1,9 @@
 -- Figures (nl.omzien.reports) read a narrow fact row per help request instead of joining a year of requests to
 -- its ~200k offers, ~170k status changes, feedback and sign-ups on every call. Each fact row is a pure function of
--- the source rows (the views below); triggers on every source table recompute the facts of the requests a
--- statement touched, in the same transaction, so figures never miss a committed change, whichever code path (API,
--- matcher, erasure, the history generator's COPY, a hand-written UPDATE) made it. Medians and p90s stay exact:
+-- the source rows (the views below); triggers on every source table mark the requests a statement touched, in the
+-- same transaction, and the figures API recomputes what is marked before it reads (figures_flush), so figures never
+-- miss a committed change, whichever code path (API, matcher, erasure, the history generator's COPY, a hand-written
+-- UPDATE) made it. Medians and p90s stay exact:
 -- the facts keep each request's minutes, not a histogram.
 --
 -- No personal data: ids, wijk codes, times, counts and flags only; no name, address, note or free text. The resident is not stored (what
@@ -100,7 +101,7 @@ select r.id as request_id, d.reason, d.declined
   from help_request r
   cross join lateral figures_declines_of(r.id) d;
 
--- Recomputes the facts of these requests from their source rows. Callers hold the locks (figures_refresh).
+-- Recomputes the facts of these requests from their source rows. Callers hold the locks (figures_refresh_now).
 create function figures_recompute(ids uuid[]) returns void language plpgsql as $$
 begin
   -- Joins with unnest(ids) rather than "= any (ids)" filters: a year of history can be one call, and a filter
@@ -135,7 +136,7 @@ $$;
 -- last one to commit sees both. Per request that is the fact row's lock; per resident an advisory lock, which also
 -- covers requests the other transaction inserted (no row lock could). A large refresh (a bulk UPDATE, the rebuild)
 -- locks the whole fact table instead of thousands of keys; reads are not blocked.
-create function figures_refresh(ids uuid[], residents uuid[] default '{}') returns void language plpgsql as $$
+create function figures_refresh_now(ids uuid[], residents uuid[] default '{}') returns void language plpgsql as $$
 declare
   bulk boolean := coalesce(cardinality(ids), 0) + coalesce(cardinality(residents), 0) > 1000;
 begin
@@ -167,6 +168,48 @@ begin
 end
 $$;
 
+-- The write path only marks what changed (figures_mark, from the triggers below): recomputing a request's facts costs
+-- 1-3 ms of database CPU, and a new help request touches help_request, offer and history several times in its
+-- first transaction, which the load run's create path (PostgreSQL-bound) cannot afford. figures_flush() recomputes
+-- everything marked; the figures API calls it before it reads (so figures are exact as of the read: every change
+-- committed before it is in), and every instance calls it every few seconds so that backlog stays small.
+create table figures_dirty (
+  kind text not null check (kind in ('request', 'resident')),
+  id   uuid not null,
+  primary key (kind, id)
+);
+
+create function figures_mark(ids uuid[], residents uuid[] default '{}') returns void language sql as $$
+  insert into figures_dirty (kind, id)
+  select 'request', i from unnest(ids) i where i is not null
+  union
+  select 'resident', r from unnest(residents) r where r is not null
+  on conflict do nothing;
+$$;
+
+-- Recomputes every marked request and resident; answers how many marks it took, or -1 when `wait` is false and
+-- another flush is running. Flushes are serialised (one advisory lock), so two of them never take the marks in
+-- different orders and deadlock; a mark made by a transaction that commits later stays for the next flush.
+create function figures_flush(wait boolean default true) returns integer language plpgsql as $$
+declare
+  ids uuid[];
+  residents uuid[];
+begin
+  if wait then
+    perform pg_advisory_xact_lock(hashtextextended('figures:flush', 0));
+  elsif not pg_try_advisory_xact_lock(hashtextextended('figures:flush', 0)) then
+    return -1;
+  end if;
+  with taken as (delete from figures_dirty returning kind, id)
+  select coalesce(array_agg(id) filter (where kind = 'request'), '{}'),
+         coalesce(array_agg(id) filter (where kind = 'resident'), '{}')
+    into ids, residents
+    from taken;
+  perform figures_refresh_now(ids, residents);
+  return cardinality(ids) + cardinality(residents);
+end
+$$;
+
 -- For writers of history in bulk (the generator's COPY): figures_defer() makes the triggers below stand aside for
 -- the rest of the transaction, figures_rebuild() builds every fact once and ends that; call both in the same
 -- transaction, the rebuild before the commit. Transaction-local: a commit or rollback ends the deferral anyway.
@@ -177,7 +220,7 @@ $$;
 create function figures_rebuild() returns void language plpgsql as $$
 begin
   perform set_config('omzien.figures_deferred', 'off', true);
-  perform figures_refresh(array(select id from help_request));
+  perform figures_refresh_now(array(select id from help_request));
 end
 $$;
 
@@ -185,7 +228,7 @@ create function figures_deferred() returns boolean language sql stable as $$
   select coalesce(current_setting('omzien.figures_deferred', true), '') = 'on';
 $$;
 
--- Statement-level triggers with transition tables: one recompute per statement, set-based, so a COPY of a year of
+-- Statement-level triggers with transition tables: one mark per statement, set-based, so a COPY of a year of
 -- offers costs one pass and an API call one request. Changes that cannot move a figure (an offer going from
 -- pending to filled, a round counter, a scrubbed comment) cost a join of the transition tables and nothing more.
 create function figures_on_request() returns trigger language plpgsql as $$
@@ -194,10 +237,10 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform figures_refresh(array(select id from new_rows),
+    perform figures_mark(array(select id from new_rows),
                             array(select distinct resident_id from new_rows where kind = 'companionship'));
   elsif tg_op = 'UPDATE' then
-    perform figures_refresh(
+    perform figures_mark(
       array(select n.id from new_rows n join old_rows o on o.id = n.id
              where (n.wijk_code, n.kind, n.created_at, n.parent_id, n.status, n.first_offer_at, n.matched_at,
                     n.hours_spent, n.volunteer_id, n.resident_id)
@@ -212,7 +255,7 @@ begin
                    is distinct from
                    (o.kind, o.created_at, o.parent_id, o.matched_at, o.volunteer_id, o.resident_id)));
   else
-    perform figures_refresh('{}', array(select distinct resident_id from old_rows where kind = 'companionship'));
+    perform figures_mark('{}', array(select distinct resident_id from old_rows where kind = 'companionship'));
   end if;
   return null;
 end
@@ -224,16 +267,16 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform figures_refresh(array(select distinct request_id from new_rows where to_status = 'escalated'));
+    perform figures_mark(array(select distinct request_id from new_rows where to_status = 'escalated'));
   elsif tg_op = 'UPDATE' then
-    perform figures_refresh(array(
+    perform figures_mark(array(
       select x.request_id
         from new_rows n join old_rows o on o.id = n.id,
              lateral (values (n.request_id), (o.request_id)) x (request_id)
        where (n.to_status = 'escalated' or o.to_status = 'escalated')
          and (n.request_id, n.to_status, n.at) is distinct from (o.request_id, o.to_status, o.at)));
   else
-    perform figures_refresh(array(select distinct request_id from old_rows where to_status = 'escalated'));
+    perform figures_mark(array(select distinct request_id from old_rows where to_status = 'escalated'));
   end if;
   return null;
 end
@@ -245,10 +288,10 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform figures_refresh(array(select distinct request_id from new_rows));
+    perform figures_mark(array(select distinct request_id from new_rows));
   elsif tg_op = 'UPDATE' then
     -- Most updates move an offer between pending, accepted, filled and withdrawn: no figure changes.
-    perform figures_refresh(array(
+    perform figures_mark(array(
       select x.request_id
         from new_rows n join old_rows o on o.id = n.id,
              lateral (values (n.request_id), (o.request_id)) x (request_id)
@@ -256,7 +299,7 @@ begin
           or (n.status = 'declined') <> (o.status = 'declined')
           or (n.status = 'declined' and n.decline_reason is distinct from o.decline_reason)));
   else
-    perform figures_refresh(array(select distinct request_id from old_rows));
+    perform figures_mark(array(select distinct request_id from old_rows));
   end if;
   return null;
 end
@@ -269,9 +312,9 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform figures_refresh(array(select distinct request_id from new_rows where role = 'resident'));
+    perform figures_mark(array(select distinct request_id from new_rows where role = 'resident'));
   elsif tg_op = 'UPDATE' then
-    perform figures_refresh(array(
+    perform figures_mark(array(
       select n.request_id from new_rows n
        where n.role = 'resident'
          and not exists (select 1 from old_rows o
@@ -282,7 +325,7 @@ begin
          and not exists (select 1 from new_rows n
                           where n.request_id = o.request_id and n.role = o.role and n.rating = o.rating)));
   else
-    perform figures_refresh(array(select distinct request_id from old_rows where role = 'resident'));
+    perform figures_mark(array(select distinct request_id from old_rows where role = 'resident'));
   end if;
   return null;
 end
@@ -294,16 +337,16 @@ begin
     return null;
   end if;
   if tg_op = 'INSERT' then
-    perform figures_refresh('{}', array(select distinct user_id from new_rows where status = 'active'));
+    perform figures_mark('{}', array(select distinct user_id from new_rows where status = 'active'));
   elsif tg_op = 'UPDATE' then
-    perform figures_refresh('{}', array(
+    perform figures_mark('{}', array(
       select x.user_id
         from new_rows n join old_rows o on o.id = n.id,
              lateral (values (n.user_id), (o.user_id)) x (user_id)
        where (n.status = 'active' or o.status = 'active')
          and (n.user_id, n.status, n.created_at) is distinct from (o.user_id, o.status, o.created_at)));
   else
-    perform figures_refresh('{}', array(select distinct user_id from old_rows where status = 'active'));
+    perform figures_mark('{}', array(select distinct user_id from old_rows where status = 'active'));
   end if;
   return null;
 end

@@ -94,6 +94,10 @@ public final class FiguresService {
 
   /** All figures for the query: one object per wijk (by code) and one over all of them. */
   public Future<JsonObject> figures(FiguresQuery q) {
+    return store.flush(true).compose(flushed -> read(q));
+  }
+
+  private Future<JsonObject> read(FiguresQuery q) {
     Future<Map<String, JsonObject>> requests = store.requests(q);
     Future<Map<String, JsonObject>> volunteers = store.volunteers(q);
     Future<FiguresStore.Offers> offers = store.offers(q);
@@ -228,7 +232,7 @@ public final class FiguresService {
    * bucket of the period present (empty ones suppressed like any other).
    */
   public Future<JsonObject> series(FiguresQuery q, String interval) {
-    return store.series(q, interval).map(rows -> {
+    return store.flush(true).compose(flushed -> store.series(q, interval)).map(rows -> {
       Map<String, JsonObject> byBucket = new java.util.HashMap<>();
       rows.forEach(row -> byBucket.put(row.getString("bucket"), row));
       JsonArray points = new JsonArray();

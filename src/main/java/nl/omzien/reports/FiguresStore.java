@@ -22,6 +22,7 @@ import java.util.UUID;
  * ({@link #FACTS}); sessions, sign-ups and what is waiting now read their own (small) tables.
  */
 public final class FiguresStore {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FiguresStore.class);
   /** Key of the row over all asked wijken. */
   public static final String TOTAL = "*";
 
@@ -208,6 +209,25 @@ public final class FiguresStore {
   public FiguresStore(Pool pool, Statements sql) {
     this.pool = pool;
     this.sql = sql;
+  }
+
+  /**
+   * Recomputes the facts of everything changed since the last flush (migration V10: the write path only marks what
+   * it touched). {@code wait}: queue behind a running flush (a read that must see every committed change); else
+   * skip when one runs (the periodic flush). Answers how many marks were taken, -1 when skipped.
+   */
+  public Future<Integer> flush(boolean wait) {
+    return pool.preparedQuery("select figures_flush($1)").execute(Tuple.of(wait))
+        .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /**
+   * Flushes every {@code period} on this Vert.x instance (each instance of Omzien does; a flush already running
+   * elsewhere is skipped), so that the flush before a read has little left to do. Answers the timer id.
+   */
+  public long flushEvery(io.vertx.core.Vertx vertx, java.time.Duration period) {
+    return vertx.setPeriodic(period.toMillis(), id -> flush(false).onFailure(failure ->
+        LOG.debug("figures flush failed; the next one retries: {}", failure.toString())));
   }
 
   /** Per wijk (and {@link #TOTAL}): requests, matches, timings (minutes), escalations, referrals, hours. */

@@ -103,6 +103,7 @@ class FiguresFactsTest {
   /** Every statement and the whole service answer, both ways. */
   private static void assertSameFigures(FiguresQuery q) throws Exception {
     String label = q.from() + ".." + q.to() + " " + q.kind().orElse("all") + " " + q.wijken();
+    await(facts.flush(true));
     assertEquals(await(raw.requests(q)), await(facts.requests(q)), "requests " + label);
     assertEquals(await(raw.volunteers(q)), await(facts.volunteers(q)), "volunteers " + label);
     FiguresStore.Offers rawOffers = await(raw.offers(q));
@@ -122,6 +123,7 @@ class FiguresFactsTest {
 
   /** The facts equal their definition, row for row: nothing was missed and nothing is stale. */
   private static void assertFactsCurrent() throws Exception {
+    await(facts.flush(true));
     for (String table : List.of("figures_request", "figures_decline")) {
       String source = table + "_source";
       String columns = table.equals("figures_decline") ? "request_id, reason, declined" : "*";
@@ -280,6 +282,34 @@ class FiguresFactsTest {
     Offer offer = offers.get(offers.size() - 1);
     ok(f.send("POST", "/v1/offers/" + offer.id() + "/accept", offer.token(), null));
     return offer;
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a write only marks what it touched (no recompute in its transaction); the next figures read is exact")
+  void writesMarkReadsFlush() throws Exception {
+    Row request = f.rows("""
+        select r.id, f.hours_spent from help_request r join figures_request f on f.request_id = r.id
+         where r.status = 'completed' and r.hours_spent is not null order by r.id limit 1
+        """).get(0);
+    java.util.UUID id = request.getUUID("id");
+    java.math.BigDecimal hours = request.getBigDecimal("hours_spent");
+    io.vertx.sqlclient.Pool pool = app.app().database().pool();
+    List<Long> inTransaction = pool.withTransaction(tx -> tx
+            .preparedQuery("update help_request set hours_spent = hours_spent + 1.5 where id = $1")
+            .execute(io.vertx.sqlclient.Tuple.of(id))
+            .compose(v -> tx.preparedQuery("""
+                select (select count(*) from figures_dirty where kind = 'request' and id = $1),
+                       (select count(*) from figures_request where request_id = $1 and hours_spent = $2)
+                """).execute(io.vertx.sqlclient.Tuple.of(id, hours)))
+            .map(rows -> List.of(rows.iterator().next().getLong(0), rows.iterator().next().getLong(1))))
+        .await(30, TimeUnit.SECONDS);
+    assertEquals(List.of(1L, 1L), inTransaction, "marked, and the fact row not yet recomputed");
+    FiguresQuery q = year(null, ALL);
+    assertEquals(await(rawService.figures(q)), await(factsService.figures(q)), "the read flushed the mark first");
+    assertEquals(0, f.count("select count(*) from figures_dirty"));
+    assertEquals(hours.add(new java.math.BigDecimal("1.5")),
+        f.rows("select hours_spent from figures_request where request_id = $1", id).get(0).getBigDecimal(0));
   }
 
   /** Signs a person up for the next session of an active weekly activity with a free seat; the sign-up's id. */
