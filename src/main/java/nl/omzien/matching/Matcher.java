@@ -280,15 +280,29 @@ public final class Matcher {
             return Future.succeededFuture(Optional.<UUID>empty());
           }
           UUID requestId = won.get();
-          return MatchStore.lastStatus(tx, requestId)
+          // The conditional UPDATE may have waited for the request's lock; when it got it, PostgreSQL re-checked
+          // the request row but not the joined offer row, so the offer may have been declined meanwhile. Only a
+          // still pending offer is taken; otherwise everything rolls back and the caller hears why.
+          return MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null)
+              .compose(answered -> answered.isPresent() ? Future.succeededFuture()
+                  : Future.<Void>failedFuture(new OfferNoLongerPending()))
+              .compose(v -> MatchStore.lastStatus(tx, requestId))
               .compose(from -> RequestStore.recordChange(tx, requestId, volunteer, from, RequestStatus.MATCHED,
                   "offer accepted"))
-              .compose(v -> MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null))
               .compose(v -> RequestStore.find(tx, requestId))
               .compose(request -> matched(tx, request.orElseThrow(), volunteer))
               .map(v -> Optional.of(requestId));
         }))
+        .recover(failure -> failure instanceof OfferNoLongerPending
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure))
         .compose(won -> won.isPresent() ? Future.succeededFuture(won.get()) : whyNotAccepted(volunteer, offerId));
+  }
+
+  /** Rolls back an accept whose offer was answered by a concurrent transaction. */
+  private static final class OfferNoLongerPending extends RuntimeException {
+    OfferNoLongerPending() {
+      super("the offer is no longer pending", null, false, false);
+    }
   }
 
   private Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
@@ -405,13 +419,18 @@ public final class Matcher {
    * round's radius. Declining an already declined offer again is a no-op.
    */
   public Future<Void> decline(UUID volunteer, UUID offerId, String reason) {
-    return pool.withTransaction(tx -> MatchStore.answerOffer(tx, offerId, volunteer, "declined", reason)
-        .compose(requestId -> requestId.isEmpty()
+    // Locks in the order every other change uses (accept, cancel, rounds): the request first, then its offers.
+    // Offer first and then the request deadlocked with an accept of another offer of the same request.
+    return pool.withTransaction(tx -> MatchStore.offerState(tx, offerId, volunteer)
+        .compose(state -> state.isEmpty()
             ? Future.succeededFuture(false)
-            : MatchStore.lock(tx, requestId.get())
-                .compose(locked -> RequestStore.find(tx, requestId.get())
-                    .compose(request -> replaceDeclined(tx, request.orElseThrow(), locked.orElseThrow())))
-                .map(true)))
+            : MatchStore.lock(tx, state.get().requestId())
+                .compose(locked -> MatchStore.answerOffer(tx, offerId, volunteer, "declined", reason)
+                    .compose(answered -> answered.isEmpty()
+                        ? Future.succeededFuture(false)
+                        : RequestStore.find(tx, answered.get())
+                            .compose(request -> replaceDeclined(tx, request.orElseThrow(), locked.orElseThrow()))
+                            .map(true)))))
         .compose(done -> done ? Future.succeededFuture() : MatchStore.offerState(pool, offerId, volunteer)
             .compose(state -> state.isEmpty()
                 ? Future.failedFuture(new DomainException.NotFound("Offer"))
