@@ -46,6 +46,7 @@ now_ms() { date +%s%3N; }
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 
 if ((BUILD)); then log "building"; build; fi
+snapshot
 CP=$(client_classpath)
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -37,6 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 if ((BUILD)); then echo "building"; build; fi
+snapshot
 CP=$(client_classpath)
 echo "machine: $(nproc) cores; uptime: $(uptime)"
 pg_start "$PG_PORT"

@@ -58,7 +58,7 @@ server_start() {
   OMZIEN_HTTP_HOST=127.0.0.1 \
   OMZIEN_RATE_LIMIT_ENABLED=false \
   OMZIEN_PUSH_QUIET_START=00:00 OMZIEN_PUSH_QUIET_END=00:00 \
-    java ${SERVER_JVM_ARGS:--Xmx512m} -jar "$ROOT/target/omzien.jar" >"$WORK/server-$n.log" 2>&1 &
+    java ${SERVER_JVM_ARGS:--Xmx512m} -jar "$WORK/app/omzien.jar" >"$WORK/server-$n.log" 2>&1 &
   SERVER_PID=$!
   deadline=$((SECONDS + 90))
   until curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/health/ready" 2>/dev/null; do
@@ -70,13 +70,24 @@ server_start() {
   done
 }
 
-# The test classpath, computed once per build, so the load client starts without Maven.
+# A copy of the build in $WORK/app (the jar, main and test classes), so a rebuild while a long run is going
+# (mvn verify, another package) does not change the classes under the running server or load client.
+snapshot() {
+  [[ -f "$ROOT/target/omzien.jar" && -d "$ROOT/target/test-classes/nl/omzien/faults" ]] \
+    || { echo "no build in $ROOT/target: run without --no-build" >&2; return 1; }
+  mkdir -p "$WORK/app"
+  cp "$ROOT/target/omzien.jar" "$WORK/app/omzien.jar"
+  cp -r "$ROOT/target/classes" "$WORK/app/classes"
+  cp -r "$ROOT/target/test-classes" "$WORK/app/test-classes"
+}
+
+# The load client's classpath (test scope, computed once per pom change), on the snapshot's classes.
 client_classpath() {
   local cp="$ROOT/target/test-classpath.txt"
   if [[ ! -s "$cp" || "$ROOT/pom.xml" -nt "$cp" ]]; then
     (cd "$ROOT" && mvn -q -B -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp") >&2
   fi
-  echo "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$cp")"
+  echo "$WORK/app/test-classes:$WORK/app/classes:$(cat "$cp")"
 }
 
 build() {
