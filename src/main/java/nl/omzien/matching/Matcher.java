@@ -202,7 +202,10 @@ public final class Matcher {
 
   private Future<Void> makeOffers(SqlConnection tx, HelpRequest request, int round, List<Candidate> picked) {
     Future<Void> chain = Future.succeededFuture();
-    for (Candidate candidate : picked) {
+    // Each offer push takes its volunteer's offer-cap lock (PushOutbox) until commit; rounds of two requests that
+    // asked the same volunteers in a different order deadlocked. Everyone takes them in the order of the id.
+    List<Candidate> inLockOrder = picked.stream().sorted(java.util.Comparator.comparing(c -> c.card().id())).toList();
+    for (Candidate candidate : inLockOrder) {
       chain = chain.compose(v -> {
         UUID offerId = UUID.randomUUID();
         return MatchStore.insertOffer(tx, offerId, request.id(), candidate.card().id(), round, candidate.score(),
@@ -305,7 +308,11 @@ public final class Matcher {
     }
   }
 
-  private Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
+  /**
+   * Why an accept of this offer does not hold (now): fails with NotFound or a Conflict ({@code offer-filled},
+   * {@code offer-closed}); succeeds with the request id when the volunteer's offer is accepted.
+   */
+  public Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
     return MatchStore.offerState(pool, offerId, volunteer).compose(state -> {
       if (state.isEmpty()) {
         return Future.failedFuture(new DomainException.NotFound("Offer"));

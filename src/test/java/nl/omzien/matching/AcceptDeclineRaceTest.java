@@ -23,12 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Accepts racing declines on one request, as the crash script's mixed load produced them: the decline used to
+ * Changes of one request (or of the same volunteers) at the same moment, as the crash and soak scripts' mixed load
+ * produced them. Accepts racing declines on one request: the decline used to
  * lock the offer and then the request while an accept locks the request and then the offers (PostgreSQL
  * deadlock: 500), and an accept that waited for the request's lock matched the request even when the offer had
- * been declined meanwhile (both answered 200; the request matched with a declined offer).
+ * been declined meanwhile (both answered 200; the request matched with a declined offer). First rounds of two new
+ * requests deadlocked on the volunteers' offer-cap locks (the request then answered "open" and waited for the
+ * worker). An accept answered 404 when the resident cancelled between its commit and the read of the task.
  */
-@DisplayName("Matching: accepts and declines of one request at the same moment")
+@DisplayName("Matching: accepts, declines, cancels and rounds at the same moment")
 @ExtendWith(BlockedThreadWatch.class)
 class AcceptDeclineRaceTest {
   private static final int ROUNDS = 12;
@@ -93,6 +96,47 @@ class AcceptDeclineRaceTest {
       assertConsistent(id);
       assertEquals(accepted == 200 ? "accepted" : "declined", offerStatus(id, a));
       assertEquals(accepted == 200, a.id().equals(matchedVolunteer(id)));
+    }
+  }
+
+  @Test
+  @DisplayName("two new requests asking the same volunteers in opposite order at once both get their first round")
+  void roundsOfTwoRequestsAtOnce() throws Exception {
+    f.volunteer("A", 0.1, profile().cap(20));
+    f.volunteer("B", 0.2, profile().cap(20));
+    f.volunteer("C", 0.3, profile().cap(20));
+    // West of A and east of C: the first round of one asks A, B, C and of the other C, B, A (by distance). Each
+    // offer push takes its volunteer's offer-cap lock, so in that order the two rounds deadlocked.
+    var west = f.resident("West", 0);
+    var east = f.resident("East", 0.4);
+    for (int round = 0; round < ROUNDS; round++) {
+      var one = app.client().post("/v1/requests").bearerTokenAuthentication(west.token())
+          .sendJsonObject(MatchFixture.ride(0));
+      var two = app.client().post("/v1/requests").bearerTokenAuthentication(east.token())
+          .sendJsonObject(MatchFixture.ride(0.4));
+      Future.join(one, two).await(30, TimeUnit.SECONDS);
+      for (var created : List.of(one.result(), two.result())) {
+        assertEquals(201, created.statusCode(), created::bodyAsString);
+        assertEquals("offered", created.bodyAsJsonObject().getString("status"),
+            "round 1 ran before the answer (it fails only when it deadlocks)");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("an accept while the resident cancels: 200 or 409, never 404 for an offer that exists, never 500")
+  void acceptWhileCancelled() throws Exception {
+    var a = f.volunteer("A", 0.1, profile().cap(20));
+    var resident = f.resident("Ria", 0);
+    for (int round = 0; round < ROUNDS; round++) {
+      String id = f.ask(resident, MatchFixture.ride(0)).getString("id");
+      var accept = post("/v1/offers/" + f.offerOf(id, a) + "/accept", a);
+      var cancel = app.client().post("/v1/requests/" + id + "/cancel").bearerTokenAuthentication(resident.token())
+          .sendJsonObject(new io.vertx.core.json.JsonObject().put("reason", "not needed"));
+      Future.join(accept, cancel).await(30, TimeUnit.SECONDS);
+      int accepted = accept.result().statusCode();
+      assertTrue(accepted == 200 || accepted == 409, "accept: " + accepted + " " + accept.result().bodyAsString());
+      assertEquals(200, cancel.result().statusCode(), cancel.result()::bodyAsString);
     }
   }
 
