@@ -47,9 +47,10 @@ final class Api implements AutoCloseable {
         .setDefaultHost(base.getHost())
         .setDefaultPort(base.getPort())
         .setKeepAlive(true)
-        .setConnectTimeout(2_000)
-        .setIdleTimeout(20)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS), new PoolOptions().setHttp1MaxSize(connections));
+        // The pool drops connections unused for 15 s itself (before the server's 30 s keep-alive deadline). An
+        // idle timeout instead closes them under the pool, which can still lend one that is being closed.
+        .setKeepAliveTimeout(15)
+        .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(connections));
   }
 
   Answer get(String path, String token) {

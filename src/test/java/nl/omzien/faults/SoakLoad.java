@@ -251,7 +251,8 @@ public final class SoakLoad {
         p99Last);
     out.printf("errors: 5xx %d, unexpected 4xx %d, no answer %d  %s%n", stats.serverErrors.get(),
         stats.unexpected4xx.get(), stats.transportErrors.get(), errors == 0 ? "ok" : "FAIL");
-    stats.errorSamples().forEach(e -> out.println("  " + e.what() + ": " + e.detail()));
+    stats.errorSamples().forEach(e -> out.println("  " + java.time.Instant.ofEpochMilli(e.atMillis()) + " " + e.what()
+        + ": " + e.detail()));
     boolean passed = heapOk && threadsOk && fdsOk && dbOk && errors == 0;
     out.println("VERDICT: " + (passed ? "PASS (no growth trend, no errors)" : "FAIL"));
     out.println("finished " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS));
