@@ -318,8 +318,14 @@ public final class Matcher {
         return Future.failedFuture(new DomainException.NotFound("Offer"));
       }
       String status = state.get().offerStatus();
-      if (status.equals("accepted")) {
+      RequestStatus request = state.get().requestStatus();
+      if (status.equals("accepted") && (request == RequestStatus.MATCHED || request == RequestStatus.COMPLETED)) {
         return Future.succeededFuture(state.get().requestId());
+      }
+      if (status.equals("accepted")) {
+        // Accepted, and then the request was cancelled (or went back to matching): there is no task to show.
+        return Future.failedFuture(new DomainException.Conflict("offer-closed",
+            "This offer is no longer open (the request is " + request.wire() + ")."));
       }
       if (status.equals("filled") || (status.equals("pending") && state.get().requestStatus() == RequestStatus.MATCHED)) {
         return Future.failedFuture(new DomainException.Conflict("offer-filled",
