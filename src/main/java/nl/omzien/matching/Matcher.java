@@ -202,7 +202,10 @@ public final class Matcher {
 
   private Future<Void> makeOffers(SqlConnection tx, HelpRequest request, int round, List<Candidate> picked) {
     Future<Void> chain = Future.succeededFuture();
-    for (Candidate candidate : picked) {
+    // Each offer push takes its volunteer's offer-cap lock (PushOutbox) until commit; rounds of two requests that
+    // asked the same volunteers in a different order deadlocked. Everyone takes them in the order of the id.
+    List<Candidate> inLockOrder = picked.stream().sorted(java.util.Comparator.comparing(c -> c.card().id())).toList();
+    for (Candidate candidate : inLockOrder) {
       chain = chain.compose(v -> {
         UUID offerId = UUID.randomUUID();
         return MatchStore.insertOffer(tx, offerId, request.id(), candidate.card().id(), round, candidate.score(),
@@ -280,25 +283,49 @@ public final class Matcher {
             return Future.succeededFuture(Optional.<UUID>empty());
           }
           UUID requestId = won.get();
-          return MatchStore.lastStatus(tx, requestId)
+          // The conditional UPDATE may have waited for the request's lock; when it got it, PostgreSQL re-checked
+          // the request row but not the joined offer row, so the offer may have been declined meanwhile. Only a
+          // still pending offer is taken; otherwise everything rolls back and the caller hears why.
+          return MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null)
+              .compose(answered -> answered.isPresent() ? Future.succeededFuture()
+                  : Future.<Void>failedFuture(new OfferNoLongerPending()))
+              .compose(v -> MatchStore.lastStatus(tx, requestId))
               .compose(from -> RequestStore.recordChange(tx, requestId, volunteer, from, RequestStatus.MATCHED,
                   "offer accepted"))
-              .compose(v -> MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null))
               .compose(v -> RequestStore.find(tx, requestId))
               .compose(request -> matched(tx, request.orElseThrow(), volunteer))
               .map(v -> Optional.of(requestId));
         }))
+        .recover(failure -> failure instanceof OfferNoLongerPending
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure))
         .compose(won -> won.isPresent() ? Future.succeededFuture(won.get()) : whyNotAccepted(volunteer, offerId));
   }
 
-  private Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
+  /** Rolls back an accept whose offer was answered by a concurrent transaction. */
+  private static final class OfferNoLongerPending extends RuntimeException {
+    OfferNoLongerPending() {
+      super("the offer is no longer pending", null, false, false);
+    }
+  }
+
+  /**
+   * Why an accept of this offer does not hold (now): fails with NotFound or a Conflict ({@code offer-filled},
+   * {@code offer-closed}); succeeds with the request id when the volunteer's offer is accepted.
+   */
+  public Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
     return MatchStore.offerState(pool, offerId, volunteer).compose(state -> {
       if (state.isEmpty()) {
         return Future.failedFuture(new DomainException.NotFound("Offer"));
       }
       String status = state.get().offerStatus();
-      if (status.equals("accepted")) {
+      RequestStatus request = state.get().requestStatus();
+      if (status.equals("accepted") && (request == RequestStatus.MATCHED || request == RequestStatus.COMPLETED)) {
         return Future.succeededFuture(state.get().requestId());
+      }
+      if (status.equals("accepted")) {
+        // Accepted, and then the request was cancelled (or went back to matching): there is no task to show.
+        return Future.failedFuture(new DomainException.Conflict("offer-closed",
+            "This offer is no longer open (the request is " + request.wire() + ")."));
       }
       if (status.equals("filled") || (status.equals("pending") && state.get().requestStatus() == RequestStatus.MATCHED)) {
         return Future.failedFuture(new DomainException.Conflict("offer-filled",
@@ -405,13 +432,18 @@ public final class Matcher {
    * round's radius. Declining an already declined offer again is a no-op.
    */
   public Future<Void> decline(UUID volunteer, UUID offerId, String reason) {
-    return pool.withTransaction(tx -> MatchStore.answerOffer(tx, offerId, volunteer, "declined", reason)
-        .compose(requestId -> requestId.isEmpty()
+    // Locks in the order every other change uses (accept, cancel, rounds): the request first, then its offers.
+    // Offer first and then the request deadlocked with an accept of another offer of the same request.
+    return pool.withTransaction(tx -> MatchStore.offerState(tx, offerId, volunteer)
+        .compose(state -> state.isEmpty()
             ? Future.succeededFuture(false)
-            : MatchStore.lock(tx, requestId.get())
-                .compose(locked -> RequestStore.find(tx, requestId.get())
-                    .compose(request -> replaceDeclined(tx, request.orElseThrow(), locked.orElseThrow())))
-                .map(true)))
+            : MatchStore.lock(tx, state.get().requestId())
+                .compose(locked -> MatchStore.answerOffer(tx, offerId, volunteer, "declined", reason)
+                    .compose(answered -> answered.isEmpty()
+                        ? Future.succeededFuture(false)
+                        : RequestStore.find(tx, answered.get())
+                            .compose(request -> replaceDeclined(tx, request.orElseThrow(), locked.orElseThrow()))
+                            .map(true)))))
         .compose(done -> done ? Future.succeededFuture() : MatchStore.offerState(pool, offerId, volunteer)
             .compose(state -> state.isEmpty()
                 ? Future.failedFuture(new DomainException.NotFound("Offer"))

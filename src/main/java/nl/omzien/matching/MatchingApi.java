@@ -110,8 +110,14 @@ public final class MatchingApi {
 
   private void acceptOffer(RoutingContext ctx) {
     UUID volunteer = ApiRouter.principal(ctx).userId();
-    matcher.accept(volunteer, pathId(ctx, "offerId"))
-        .compose(requestId -> taskOf(volunteer, requestId))
+    UUID offerId = pathId(ctx, "offerId");
+    matcher.accept(volunteer, offerId)
+        .compose(requestId -> taskOf(volunteer, requestId)
+            // The request changed right after the accept committed (its resident cancelled it): not a 404 for an
+            // offer that exists, but what the offer is now (409 offer-closed), as for any later accept.
+            .recover(failure -> failure instanceof DomainException.NotFound
+                ? matcher.whyNotAccepted(volunteer, offerId).compose(id -> taskOf(volunteer, id))
+                : Future.failedFuture(failure)))
         .onSuccess(task -> Responses.json(ctx, 200, task))
         .onFailure(ctx::fail);
   }
