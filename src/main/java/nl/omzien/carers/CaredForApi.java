@@ -18,6 +18,7 @@ import nl.omzien.http.Idempotency;
 import nl.omzien.http.Endpoint;
 import nl.omzien.http.Json;
 import nl.omzien.http.Responses;
+import nl.omzien.users.HomeApi;
 
 /**
  * {@code /v1/me/cared-for}: a mantelzorger (family carer) registers the person they care for, who may have no
@@ -117,16 +118,7 @@ public final class CaredForApi {
   }
 
   private static JsonObject toJson(AreaIndex areas, Row row) {
-    JsonObject home = null;
-    if (row.getString("address") != null) {
-      String wijk = row.getString("wijk_code");
-      String buurt = row.getString("buurt_code");
-      home = new JsonObject()
-          .put("address", row.getString("address"))
-          .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
-          .put("wijk", Json.areaRef(wijk, areas.wijk(wijk).map(AreaIndex.Wijk::name).orElse(null)))
-          .put("buurt", Json.areaRef(buurt, areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(null)));
-    }
+    JsonObject home = row.getString("address") == null ? null : HomeApi.json(areas, row);
     return new JsonObject()
         .put("userId", row.getUUID("id").toString())
         .put("displayName", row.getString("display_name"))

@@ -19,6 +19,7 @@ import nl.omzien.http.Json;
 import nl.omzien.push.QuietHours;
 import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStore;
+import nl.omzien.users.HomeApi;
 import nl.omzien.users.User;
 import nl.omzien.volunteers.VolunteerProfileApi;
 
@@ -78,7 +79,7 @@ final class DataExport {
         .compose(v -> {
           JsonObject out = new JsonObject().put("exportedAt", Json.dateTime(OffsetDateTime.now(clock)));
           return one(tx, PROFILE, person).map(row -> out.put("profile", row == null ? null : User.from(row, quietHours).toJson()))
-              .compose(x -> one(tx, HOME, person)).map(row -> out.put("home", row == null ? null : home(row)))
+              .compose(x -> one(tx, HOME, person)).map(row -> out.put("home", row == null ? null : HomeApi.json(areas, row)))
               .compose(x -> VolunteerProfileApi.profileOf(tx, areas, person))
               .map(volunteer -> out.put("volunteerProfile", volunteer))
               .compose(x -> all(tx, DEVICES, person)).map(rows -> out.put("devices", map(rows, DataExport::device)))
@@ -116,15 +117,6 @@ final class DataExport {
   }
 
 
-  private JsonObject home(Row row) {
-    String wijk = row.getString("wijk_code");
-    String buurt = row.getString("buurt_code");
-    return new JsonObject()
-        .put("address", row.getString("address"))
-        .put("location", new JsonObject().put("lat", row.getDouble("lat")).put("lon", row.getDouble("lon")))
-        .put("wijk", Json.areaRef(wijk, areas.wijk(wijk).map(AreaIndex.Wijk::name).orElse(null)))
-        .put("buurt", Json.areaRef(buurt, areas.buurt(buurt).map(AreaIndex.Buurt::name).orElse(null)));
-  }
 
   private static JsonObject device(Row row) {
     return new JsonObject()

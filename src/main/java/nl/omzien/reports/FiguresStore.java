@@ -1,10 +1,12 @@
 package nl.omzien.reports;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL behind the figures: one aggregate query per theme, each grouped by wijk <em>and</em> over all asked
@@ -22,7 +26,7 @@ import java.util.UUID;
  * ({@link #FACTS}); sessions, sign-ups and what is waiting now read their own (small) tables.
  */
 public final class FiguresStore {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FiguresStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(FiguresStore.class);
   /** Key of the row over all asked wijken. */
   public static final String TOTAL = "*";
 
@@ -225,7 +229,7 @@ public final class FiguresStore {
    * Flushes every {@code period} on this Vert.x instance (each instance of Omzien does; a flush already running
    * elsewhere is skipped), so that the flush before a read has little left to do. Answers the timer id.
    */
-  public long flushEvery(io.vertx.core.Vertx vertx, java.time.Duration period) {
+  public long flushEvery(Vertx vertx, Duration period) {
     return vertx.setPeriodic(period.toMillis(), id -> flush(false).onFailure(failure ->
         LOG.debug("figures flush failed; the next one retries: {}", failure.toString())));
   }

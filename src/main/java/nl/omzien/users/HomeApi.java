@@ -47,7 +47,7 @@ public final class HomeApi {
     pool.preparedQuery(FIND).execute(Tuple.of(user))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new DomainException.NotFound("Home (set it with PUT /v1/me/home)"))
-            : Future.succeededFuture(toJson(rows.iterator().next())))
+            : Future.succeededFuture(json(areas, rows.iterator().next())))
         .onSuccess(home -> Responses.json(ctx, 200, home))
         .onFailure(ctx::fail);
   }
@@ -73,7 +73,11 @@ public final class HomeApi {
         .onFailure(ctx::fail);
   }
 
-  private JsonObject toJson(Row row) {
+  /**
+   * The contract's {@code Home} from a row with {@code address, lat, lon, wijk_code, buurt_code} (a resident's own
+   * home, a cared-for person's, the export's); wijk and buurt names come from the area index.
+   */
+  public static JsonObject json(AreaIndex areas, Row row) {
     String wijk = row.getString("wijk_code");
     String buurt = row.getString("buurt_code");
     return new JsonObject()
