@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Row;
@@ -26,6 +27,7 @@ import nl.omzien.auth.Role;
 import nl.omzien.generator.GenerateCommand;
 import nl.omzien.generator.HistoryGenerator;
 import nl.omzien.geo.AreaIndex;
+import nl.omzien.http.Json;
 import nl.omzien.matching.MatchFixture;
 import nl.omzien.matching.MatchFixture.Person;
 import nl.omzien.testing.BlockedThreadWatch;
@@ -225,7 +227,9 @@ class FiguresFactsTest {
          order by created_at desc, id limit 1
         """).get(0).getUUID(0);
     Person old = new Person(regular, app.token(regular, Set.of(Role.RESIDENT), Set.of()));
-    acceptAny(f.ask(old, MatchFixture.visit("nl")).getString("id"));
+    // A weekday afternoon: the generated volunteers are free in daytime slots, so a window relative to now (as
+    // MatchFixture.visit has) finds nobody when the test runs at night.
+    acceptAny(f.ask(old, MatchFixture.visit("nl").put("timeWindows", tuesdayAfternoon())).getString("id"));
     signUp(old);
     String keesSignup = signUp(kees);
     ok(f.send("DELETE", "/v1/signups/" + keesSignup, kees.token(), null));
@@ -310,6 +314,15 @@ class FiguresFactsTest {
     assertEquals(0, f.count("select count(*) from figures_dirty"));
     assertEquals(hours.add(new java.math.BigDecimal("1.5")),
         f.rows("select hours_spent from figures_request where request_id = $1", id).get(0).getBigDecimal(0));
+  }
+
+  /** 14:00-17:00 Utrecht time on the first Tuesday at least four days ahead. */
+  private static JsonArray tuesdayAfternoon() {
+    java.time.ZonedDateTime start = TODAY.plusDays(4).with(TemporalAdjusters.nextOrSame(DayOfWeek.TUESDAY))
+        .atTime(14, 0).atZone(FiguresQuery.ZONE);
+    return new JsonArray().add(new JsonObject()
+        .put("start", Json.dateTime(start.toOffsetDateTime()))
+        .put("end", Json.dateTime(start.plusHours(3).toOffsetDateTime())));
   }
 
   /** Signs a person up for the next session of an active weekly activity with a free seat; the sign-up's id. */
