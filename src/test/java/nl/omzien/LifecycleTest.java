@@ -83,6 +83,13 @@ class LifecycleTest {
           .putHeader("Content-Type", "application/json");
       request.write("{\"displayName\":").await(10, TimeUnit.SECONDS);
       Future<HttpClientResponse> response = request.response();
+      // Written is not yet received: wait until the server counts the request as active before stopping it
+      // (2: ours and the /metrics request that reads the count).
+      long received = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (activeRequests(clientVertx, port) < 2) {
+        assertTrue(System.nanoTime() < received, "the server received the request head");
+        Thread.sleep(20);
+      }
 
       Future<Void> stopped = app.app().stop();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -95,6 +102,14 @@ class LifecycleTest {
     } finally {
       clientVertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The server's {@code vertx_http_server_active_requests}, summed over its labels, from {@code /metrics}. */
+  private static double activeRequests(Vertx vertx, int port) throws Exception {
+    String metrics = WebClient.create(vertx).get(port, "localhost", "/metrics").send()
+        .await(10, TimeUnit.SECONDS).bodyAsString();
+    return metrics.lines().filter(line -> line.startsWith("vertx_http_server_active_requests"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
   private static boolean accepts(Vertx vertx, int port) {
