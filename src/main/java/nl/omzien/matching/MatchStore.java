@@ -21,9 +21,9 @@ final class MatchStore {
   private static final String LOCK_DUE = """
       select status, round, next_round_at <= now() as due, now() as db_now
         from help_request where id = $1 and next_round_at is not null
-         for update skip locked
+         for no key update skip locked
       """;
-  private static final String LOCK = "select status, round, now() as db_now from help_request where id = $1 for update";
+  private static final String LOCK = "select status, round, now() as db_now from help_request where id = $1 for no key update";
   private static final String DUE = """
       select id from help_request where next_round_at <= now() and status in ('open', 'offered', 'escalated')
        order by next_round_at limit $1

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs what is due: every {@link MatchConfig#tick()} it finds requests whose next round, escalation or expiry
  * time has come and lets the {@link Matcher} take each step. Each step locks its request with
- * {@code FOR UPDATE SKIP LOCKED}, so several instances (or a restarted one) can run this side by side without
+ * {@code FOR NO KEY UPDATE SKIP LOCKED}, so several instances (or a restarted one) can run this side by side without
  * running a round twice.
  */
 public final class MatchWorker extends VerticleBase {

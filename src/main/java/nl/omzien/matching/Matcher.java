@@ -32,7 +32,7 @@ import nl.omzien.requests.RequestStore;
  * written to the outbox in the same transaction). When nobody accepts within the round's time, the next round
  * widens the radius and asks more; after the last round, or when the help is too close to wait longer, the
  * request is escalated to its wijk's ambassadors. Rounds are due times in PostgreSQL, taken with
- * {@code FOR UPDATE SKIP LOCKED}, so a restart or another instance resumes them and no round runs twice.
+ * {@code FOR NO KEY UPDATE SKIP LOCKED}, so a restart or another instance resumes them and no round runs twice.
  * Acceptance is one conditional UPDATE: when many volunteers accept at once exactly one wins.
  */
 public final class Matcher {

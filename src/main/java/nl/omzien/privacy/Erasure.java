@@ -59,7 +59,7 @@ final class Erasure {
       update help_request set status = 'cancelled', updated_at = now() where id = $1
       """;
   private static final String MATCHED_TASKS = """
-      select id from help_request where volunteer_id = $1 and status = 'matched' order by id for update
+      select id from help_request where volunteer_id = $1 and status = 'matched' order by id for no key update
       """;
   private static final String WITHDRAW_OFFERS_TO = """
       update offer set status = 'withdrawn', responded_at = now(), decline_reason = null

@@ -50,7 +50,7 @@ public final class RequestStore {
       order by r.created_at desc, r.id desc
       limit $5
       """;
-  private static final String LOCK_STATUS = "select status from help_request where id = $1 for update";
+  private static final String LOCK_STATUS = "select status from help_request where id = $1 for no key update";
   private static final String SET_STATUS = """
       update help_request set status = $2, updated_at = now() where id = $1 and status = $3
       """;
