@@ -25,8 +25,12 @@ public final class ActivitiesApi {
   static final int DEFAULT_RADIUS_METERS = 1500;
   static final int DEFAULT_LIMIT = 20;
 
+  /** Encoded nearby items kept: a few times the active activities of a city. */
+  private static final int NEARBY_ENCODED_LIMIT = 50_000;
+
   private final ActivityService service;
   private final Clock clock;
+  private final NearbyJson nearbyJson = new NearbyJson(NEARBY_ENCODED_LIMIT);
 
   public ActivitiesApi(ActivityService service, Clock clock) {
     this.service = service;
@@ -125,8 +129,7 @@ public final class ActivitiesApi {
     ActivityQuery activityQuery = nearbyQuery(query);
     int limit = param(query, "limit").map(RequestParameter::getInteger).orElse(DEFAULT_LIMIT);
     service.nearby(activityQuery, param(query, "cursor").map(RequestParameter::getString), limit)
-        .onSuccess(page -> Responses.json(ctx, 200, ActivityJson.items(page.items(), ActivityJson::nearby)
-            .put("nextCursor", page.nextCursor().orElse(null))))
+        .onSuccess(page -> Responses.json(ctx, 200, nearbyJson.page(page.items(), page.nextCursor())))
         .onFailure(ctx::fail);
   }
 

@@ -121,7 +121,13 @@ public final class ActivityJson {
   }
 
   public static JsonObject nearby(NearbyActivity found) {
-    ActivitySummary activity = found.activity();
+    return nearbyFixed(found.activity())
+        .put("distanceMeters", Math.round(found.distanceMeters() * 10) / 10.0)
+        .put("nextOccurrence", occurrence(found.next()));
+  }
+
+  /** The fields of a nearby item that do not depend on the query: all but the distance and the next session. */
+  static JsonObject nearbyFixed(ActivitySummary activity) {
     return new JsonObject()
         .put("activityId", activity.id().toString())
         .put("organisationId", activity.organisationId().toString())
@@ -132,9 +138,7 @@ public final class ActivityJson {
         .put("schedule", schedule(activity.schedule()))
         .put("cost", cost(activity.cost()))
         .put("accessibility", accessibility(activity.accessibility()))
-        .put("capacity", activity.capacity())
-        .put("distanceMeters", Math.round(found.distanceMeters() * 10) / 10.0)
-        .put("nextOccurrence", occurrence(found.next()));
+        .put("capacity", activity.capacity());
   }
 
   static JsonObject signup(Signup signup) {
@@ -186,7 +190,7 @@ public final class ActivityJson {
         .put("hearingLoop", accessibility.hearingLoop());
   }
 
-  private static JsonObject occurrence(Occurrence occurrence) {
+  static JsonObject occurrence(Occurrence occurrence) {
     return new JsonObject()
         .put("date", occurrence.date().toString())
         .put("startsAt", timestamp(occurrence.startsAt()))

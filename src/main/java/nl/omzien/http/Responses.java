@@ -1,5 +1,6 @@
 package nl.omzien.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +16,11 @@ public final class Responses {
 
   public static void json(RoutingContext ctx, int status, JsonArray body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  /** A body already encoded as JSON. */
+  public static void json(RoutingContext ctx, int status, Buffer body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 
   public static void noContent(RoutingContext ctx) {
