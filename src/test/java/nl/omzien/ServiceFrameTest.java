@@ -206,6 +206,21 @@ class ServiceFrameTest {
   }
 
   @Test
+  @DisplayName("a token accepted before (kept verified) is still refused once it expires")
+  void verifiedTokenStillExpires() throws Exception {
+    String shortLived = new LocalTokens(app.clientVertx(), TestApp.SECRET).mint(
+        UUID.randomUUID(), Set.of(Role.RESIDENT), Set.of(), Duration.ofSeconds(2));
+    assertEquals(200, send(HttpMethod.GET, "/v1/me", shortLived, null).statusCode());
+    assertEquals(200, send(HttpMethod.GET, "/v1/me", shortLived, null).statusCode(), "from the verified tokens");
+    long exp = new JsonObject(new String(Base64.getUrlDecoder().decode(shortLived.split("\\.")[1]),
+        StandardCharsets.UTF_8)).getLong("exp");
+    while (System.currentTimeMillis() / 1000 < exp) {
+      Thread.sleep(100);
+    }
+    assertProblem(send(HttpMethod.GET, "/v1/me", shortLived, null), 401, "unauthorized");
+  }
+
+  @Test
   @DisplayName("loads Utrecht (10 wijken, 111 buurten) and the demo people, with a named user for every role")
   void demoUsers() throws Exception {
     var rows = app.app().database().pool()

@@ -46,8 +46,21 @@ public final class LocalTokens {
         .setExpiresInSeconds((int) lifetime.toSeconds()));
   }
 
+  /**
+   * A verified token's principal and its {@code exp}.
+   *
+   * @param expiresAt the token's {@code exp}, in seconds since the epoch
+   */
+  public record Verified(Principal principal, long expiresAt) {
+  }
+
   /** Verifies a token and returns its principal, or fails with {@link DomainException.Unauthenticated}. */
   public Future<Principal> verify(String token) {
+    return verifyWithExpiry(token).map(Verified::principal);
+  }
+
+  /** As {@link #verify}, with the token's expiry. */
+  public Future<Verified> verifyWithExpiry(String token) {
     Future<io.vertx.ext.auth.User> verified;
     try {
       verified = jwt.authenticate(new TokenCredentials(token));
@@ -60,9 +73,9 @@ public final class LocalTokens {
         .compose(user -> toPrincipal(user.attributes().getJsonObject("accessToken", new JsonObject())));
   }
 
-  private static Future<Principal> toPrincipal(JsonObject claims) {
+  private static Future<Verified> toPrincipal(JsonObject claims) {
     try {
-      if (!(claims.getValue("exp") instanceof Number)) {
+      if (!(claims.getValue("exp") instanceof Number exp)) {
         throw new IllegalArgumentException("exp");
       }
       UUID userId = UUID.fromString(claims.getString("sub"));
@@ -74,7 +87,7 @@ public final class LocalTokens {
       for (Object value : claims.getJsonArray("wijken", new JsonArray())) {
         wijken.add(String.valueOf(value));
       }
-      return Future.succeededFuture(new Principal(userId, roles, wijken, "local"));
+      return Future.succeededFuture(new Verified(new Principal(userId, roles, wijken, "local"), exp.longValue()));
     } catch (RuntimeException e) {
       return Future.failedFuture(new DomainException.Unauthenticated("The token does not carry a valid principal."));
     }
