@@ -74,7 +74,8 @@ final class NearbyJson {
     ActivitySummary summary = item.activity();
     Encoded known = cache.get(summary.id());
     if (known != null && known.summary() == summary) {
-      if (known.next().equals(item.next())) {
+      // One summary has one session per date (its schedule is part of it), so the date identifies the session.
+      if (known.next().date().equals(item.next().date())) {
         return known;
       }
       Encoded moved = new Encoded(summary, known.head(), item.next(), occurrence(item.next()));

@@ -102,6 +102,47 @@ class CachingRequestValidatorTest {
     assertFalse(outcome(caching.validate(query(cases.get(2)), "listNearbyActivities")).startsWith("ok:"));
   }
 
+  /** The outcome of validating one parameter value: the value as validated, or the error's class and message. */
+  private static String parameterOutcome(java.util.function.Supplier<RequestParameter> validation) {
+    try {
+      Object value = validation.get().get();
+      return "ok: " + (value == null ? null : value.getClass().getSimpleName() + " " + value);
+    } catch (RuntimeException e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
+
+  @Test
+  @DisplayName("every parameter of the contract: the plain-schema shortcut answers as the schema engine")
+  void simpleParameters() {
+    var engine = (io.vertx.openapi.validation.impl.RequestValidatorImpl) upstream;
+    List<String> values = List.of("0", "1", "-1", "20", "52.09", "5.12", "-90", "90", "90.0000001", "-180.5", "180",
+        "1e2", "1E400", "-0", "100", "101", "10000", "10001", "2147483647", "2147483648", "9007199254740993",
+        "NaN", "Infinity", "-Infinity", "1.5", "true", "false", "TRUE", "yes", "", " ", "abc", "monday", "14:00",
+        "00000000-0000-0000-0000-000000000000", "null", "[1]", "{}");
+    int simple = 0;
+    int checked = 0;
+    for (var operation : contract.operations()) {
+      for (var parameter : operation.getParameters()) {
+        if (caching.simple(parameter.getSchema())) {
+          simple++;
+        }
+        for (String raw : values) {
+          RequestParameter value = new RequestParameterImpl(raw);
+          assertEquals(parameterOutcome(() -> engine.validateParameter(parameter, value)),
+              parameterOutcome(() -> caching.validateParameter(parameter, value)),
+              operation.getOperationId() + " " + parameter.getName() + "=" + raw);
+          checked++;
+        }
+      }
+    }
+    var nearby = contract.operation("listNearbyActivities").getParameters();
+    for (String name : List.of("lat", "lon", "radius", "limit", "accessibleOnly")) {
+      assertTrue(nearby.stream().anyMatch(p -> p.getName().equals(name) && caching.simple(p.getSchema())), name);
+    }
+    assertTrue(simple >= 10 && checked > 1000, simple + " simple parameters, " + checked + " values");
+  }
+
   @Test
   @DisplayName("bodies: valid, invalid, unknown field, malformed and large give the same answers")
   void bodies() throws Exception {
