@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import nl.omzien.geo.PointIndex;
 
 /**
@@ -26,7 +27,10 @@ public final class ActivityIndex {
       .thenComparing(n -> n.next().startsAt().toInstant())
       .thenComparing(n -> n.activity().id());
 
+  private static final int NEXT_SESSIONS_LIMIT = 50_000;
+
   private final PointIndex<ActivitySummary> points;
+  private final ConcurrentHashMap<Long, NextSession> nextSessions = new ConcurrentHashMap<>();
   /** Latest version applied per seq, including removed ones, guarded by {@code this}. */
   private final Map<Long, Long> versions = new HashMap<>();
 
@@ -85,11 +89,38 @@ public final class ActivityIndex {
     List<NearbyActivity> found = new ArrayList<>();
     for (PointIndex.Hit<ActivitySummary> hit : points.within(query.lat(), query.lon(), query.radiusMeters(),
         query::fitsStatically)) {
-      nextFitting(hit.payload(), query, now)
+      nextSession(hit.payload(), now)
+          .filter(next -> query.day().isEmpty() || next.date().getDayOfWeek() == query.day().get())
+          .filter(query::fitsTime)
           .ifPresent(next -> found.add(new NearbyActivity(hit.payload(), hit.distanceMeters(), next)));
     }
     found.sort(ORDER);
     return found;
+  }
+
+  /** An activity's next session as computed from {@code from} on: it stays the next one until it ends. */
+  private record NextSession(ActivitySummary summary, Instant from, Occurrence next) {
+    boolean answers(ActivitySummary asked, Instant now) {
+      return summary == asked && !now.isBefore(from) && (next == null || now.isBefore(next.endsAt().toInstant()));
+    }
+  }
+
+  /**
+   * {@code schedule.nextOccurrence(now)}, remembered per indexed summary: working out a weekly session's dates
+   * and zone offsets for every hit was a sixth of the listing's CPU, and the answer only changes when that
+   * session ends (or the activity changes, which makes a new summary).
+   */
+  private Optional<Occurrence> nextSession(ActivitySummary summary, Instant now) {
+    NextSession known = nextSessions.get(summary.seq());
+    if (known != null && known.answers(summary, now)) {
+      return Optional.ofNullable(known.next());
+    }
+    Optional<Occurrence> next = summary.schedule().nextOccurrence(now);
+    if (nextSessions.size() >= NEXT_SESSIONS_LIMIT) {
+      nextSessions.clear();
+    }
+    nextSessions.put(summary.seq(), new NextSession(summary, now, next.orElse(null)));
+    return next;
   }
 
   /** The next session of an activity that fits the query's day and time window. */

@@ -41,24 +41,29 @@ final class NearbyJson {
 
   /** The page {@code {"items":[...],"nextCursor":...}}, byte for byte what the JsonObject mapping gives. */
   Buffer page(List<NearbyActivity> items, Optional<String> nextCursor) {
-    Buffer out = Buffer.buffer(64 + items.size() * 640);
+    Encoded[] encodedItems = new Encoded[items.size()];
+    int size = 128;
+    for (int i = 0; i < encodedItems.length; i++) {
+      encodedItems[i] = encoded(items.get(i));
+      size += encodedItems[i].head().length + encodedItems[i].nextBytes().length + 64;
+    }
+    Buffer out = Buffer.buffer(size); // one allocation: growing the buffer copied it several times
     out.appendBytes(PAGE_START);
-    for (int i = 0; i < items.size(); i++) {
+    for (int i = 0; i < encodedItems.length; i++) {
       if (i > 0) {
         out.appendByte((byte) ',');
       }
-      NearbyActivity item = items.get(i);
-      Encoded encoded = encoded(item);
+      Encoded encoded = encodedItems[i];
       out.appendBytes(encoded.head())
           .appendBytes(DISTANCE)
-          .appendString(Double.toString(Math.round(item.distanceMeters() * 10) / 10.0), "US-ASCII")
+          .appendString(Double.toString(Math.round(items.get(i).distanceMeters() * 10) / 10.0))
           .appendBytes(NEXT)
           .appendBytes(encoded.nextBytes())
           .appendByte((byte) '}');
     }
     out.appendBytes(PAGE_END);
     if (nextCursor.isPresent()) {
-      out.appendString(Json.encode(nextCursor.get()), "UTF-8");
+      out.appendString(Json.encode(nextCursor.get()));
     } else {
       out.appendBytes(NULL);
     }

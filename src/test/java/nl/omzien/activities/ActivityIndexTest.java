@@ -82,6 +82,36 @@ class ActivityIndexTest {
   }
 
   @Test
+  @DisplayName("as time passes (and a clock goes back) one index shows each activity's next session as computed afresh")
+  void nextSessionsFollowTime() {
+    Random random = new Random(9);
+    List<Activity> all = random(random, 1500);
+    ActivityIndex index = ActivityIndex.of(all);
+    List<java.time.Duration> offsets = List.of(java.time.Duration.ZERO, java.time.Duration.ofMinutes(30),
+        java.time.Duration.ofHours(2), java.time.Duration.ofHours(11), java.time.Duration.ofDays(1),
+        java.time.Duration.ofDays(3), java.time.Duration.ofDays(8), java.time.Duration.ofDays(40),
+        java.time.Duration.ofDays(300), java.time.Duration.ZERO, java.time.Duration.ofDays(2));
+    for (java.time.Duration offset : offsets) {
+      Instant now = NOW.plus(offset);
+      for (int q = 0; q < 40; q++) {
+        Optional<DayOfWeek> day = random.nextBoolean() ? Optional.of(DayOfWeek.of(1 + random.nextInt(7)))
+            : Optional.empty();
+        ActivityQuery query = new ActivityQuery(52.05 + random.nextDouble() * 0.08, 5.0 + random.nextDouble() * 0.15,
+            500 + random.nextInt(5000), day, Optional.empty(), Optional.empty(), Set.of(), false, false);
+        List<String> expected = all.stream()
+            .filter(Activity::active)
+            .filter(a -> Distances.haversineMeters(query.lat(), query.lon(), a.venue().lat(), a.venue().lon())
+                <= query.radiusMeters())
+            .flatMap(a -> ActivityIndex.nextFitting(a.summary(), query, now).stream().map(o -> a.id() + "@" + o))
+            .sorted().toList();
+        List<String> got = index.near(query, now).stream().map(n -> n.activity().id() + "@" + n.next())
+            .sorted().toList();
+        assertEquals(expected, got, offset + " " + query);
+      }
+    }
+  }
+
+  @Test
   @DisplayName("ignores a write older than one it already applied, so a late update cannot resurrect a cancel")
   void versionOrdering() {
     Activity v1 = activity(1, 1, 52.1, 5.1, Category.BEWEGEN, true, true, DayOfWeek.MONDAY, 10, "active");
