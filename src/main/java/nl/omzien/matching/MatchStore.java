@@ -28,20 +28,25 @@ final class MatchStore {
       select id from help_request where next_round_at <= now() and status in ('open', 'offered', 'escalated')
        order by next_round_at limit $1
       """;
+  // Each candidate's requests are read once (from the covering index help_request_volunteer, V13) and folded into
+  // the three facts that depend on them; offers and exclusions are per request.
   private static final String DYNAMICS = """
-      select v.id,
-             (select count(*) from help_request r
-               where r.volunteer_id = v.id and r.status in ('matched', 'completed')
-                 and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
-             (select count(*) from help_request r
-               where r.volunteer_id = v.id and r.matched_at > now() - interval '28 days')::int as recent_tasks,
-             exists (select 1 from help_request r
-                      where r.volunteer_id = v.id and r.resident_id = $4 and r.id <> $5
-                        and r.status in ('matched', 'completed')) as known_face,
+      select v.id, coalesce(t.week_tasks, 0) as week_tasks, coalesce(t.recent_tasks, 0) as recent_tasks,
+             coalesce(t.known_face, false) as known_face,
              exists (select 1 from offer o where o.request_id = $5 and o.volunteer_id = v.id
                         and o.status not in ('filled', 'withdrawn')) as offered,
              exists (select 1 from match_exclusion e where e.request_id = $5 and e.volunteer_id = v.id) as excluded
-        from unnest($1::uuid[]) as v(id)
+        from unnest($1::uuid[]) as v (id)
+             left join (
+               select r.volunteer_id,
+                      count(*) filter (where r.status in ('matched', 'completed')
+                                         and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
+                      count(*) filter (where r.matched_at > now() - interval '28 days')::int as recent_tasks,
+                      bool_or(r.resident_id = $4 and r.id <> $5 and r.status in ('matched', 'completed')) as known_face
+                 from help_request r
+                where r.volunteer_id = any ($1::uuid[])
+                group by r.volunteer_id
+             ) as t on t.volunteer_id = v.id
       """;
   /** A round's offers in one statement: one array per column. */
   private static final String INSERT_OFFERS = """
