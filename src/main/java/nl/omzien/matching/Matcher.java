@@ -119,10 +119,12 @@ public final class Matcher {
                 ? MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline), null)
                 : escalate(tx, request, locked.status(), "no eligible volunteer nearby"));
           }
-          return makeOffers(tx, request, round, picked)
-              .compose(v -> MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline),
-                  locked.status() == RequestStatus.OPEN
-                      ? "offer round " + round + ": " + picked.size() + " volunteer(s) asked" : null));
+          // Sent together (pipelined on the connection): the request row is already locked, and the offer pushes
+          // take their volunteers' cap locks last, so those are held for as short a time as possible.
+          Future<Void> offered = MatchStore.setOffered(tx, request.id(), round,
+              nextDue(locked.now(), request, deadline), locked.status() == RequestStatus.OPEN
+                  ? "offer round " + round + ": " + picked.size() + " volunteer(s) asked" : null);
+          return Future.all(offered, makeOffers(tx, request, round, picked)).mapEmpty();
         });
   }
 
@@ -350,10 +352,14 @@ public final class Matcher {
     PushParams params = params(request);
     Instant start = request.windows().get(0).start().toInstant();
     Map<PushRef, UUID> ids = Map.of(PushRef.REQUEST, request.id());
-    return closedOffers(tx, request, "filled", PushKind.OFFER_FILLED)
-        // The resident's carers (who may have asked for them, and whose phone it is) hear it too.
-        .compose(filled -> MatchStore.carersOf(tx, request.residentId()).compose(carers -> {
-          List<PushOutbox.Push> pushes = new ArrayList<>(filled);
+    Future<List<PushOutbox.Push>> filled = closedOffers(tx, request, "filled", PushKind.OFFER_FILLED);
+    // The resident's carers (who may have asked for them, and whose phone it is) hear it too. Both queries are sent
+    // at once (pipelined on the connection).
+    Future<List<UUID>> carersOf = MatchStore.carersOf(tx, request.residentId());
+    return Future.all(filled, carersOf)
+        .compose(both -> {
+          List<UUID> carers = carersOf.result();
+          List<PushOutbox.Push> pushes = new ArrayList<>(filled.result());
           for (UUID person : concat(request.residentId(), carers)) {
             pushes.add(new PushOutbox.Push(person, PushKind.MATCH_CONFIRMED, true, ids, params));
             pushes.add(new PushOutbox.Push(person, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params));
@@ -364,7 +370,7 @@ public final class Matcher {
             reminder(pushes, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true);
           }
           return outbox.enqueueAll(tx, pushes);
-        }))
+        })
         .compose(v -> planOccurrences(tx, request, volunteer));
   }
 
