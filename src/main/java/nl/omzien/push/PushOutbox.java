@@ -27,8 +27,9 @@ import java.util.UUID;
 import nl.omzien.errors.DomainException;
 
 /**
- * The push outbox: other capabilities call {@link #enqueue} inside their own transaction, so a notification
- * exists if and only if the change that caused it committed; {@link PushWorker} delivers it later.
+ * The push outbox: other capabilities call {@link #enqueue} (or {@link #enqueueAll} for several pushes, with a
+ * constant number of statements) inside their own transaction, so a notification exists if and only if the change
+ * that caused it committed; {@link PushWorker} delivers it later.
  *
  * <p>Rules applied at enqueue time, with the outbox's {@link Clock}:
  * <ul>
@@ -38,8 +39,9 @@ import nl.omzien.errors.DomainException;
  *       {@linkplain PushKind#mayBeUrgent() may be urgent}) is due at once;</li>
  *   <li><b>offer cap</b>: at most {@link PushConfig#offerCap()} {@code offer_made} per user per rolling 24 h;
  *       past it the row is written with status {@code suppressed} and last_error {@code capped}, and never
- *       sent (it is not a dead letter: nothing failed). Counting takes a per-user transaction lock, so
- *       concurrent offer rounds cannot overshoot.</li>
+ *       sent (it is not a dead letter: nothing failed). Counting takes a per-user transaction lock (a batch
+ *       takes all of its users' locks in one statement, in uuid order), so concurrent offer rounds cannot
+ *       overshoot or deadlock.</li>
  * </ul>
  */
 public final class PushOutbox {
