@@ -28,31 +28,44 @@ final class MatchStore {
       select id from help_request where next_round_at <= now() and status in ('open', 'offered', 'escalated')
        order by next_round_at limit $1
       """;
+  // Each candidate's requests are read once (from the covering index help_request_volunteer, V13) and folded into
+  // the three facts that depend on them; offers and exclusions are per request.
   private static final String DYNAMICS = """
-      select v.id,
-             (select count(*) from help_request r
-               where r.volunteer_id = v.id and r.status in ('matched', 'completed')
-                 and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
-             (select count(*) from help_request r
-               where r.volunteer_id = v.id and r.matched_at > now() - interval '28 days')::int as recent_tasks,
-             exists (select 1 from help_request r
-                      where r.volunteer_id = v.id and r.resident_id = $4 and r.id <> $5
-                        and r.status in ('matched', 'completed')) as known_face,
+      select v.id, coalesce(t.week_tasks, 0) as week_tasks, coalesce(t.recent_tasks, 0) as recent_tasks,
+             coalesce(t.known_face, false) as known_face,
              exists (select 1 from offer o where o.request_id = $5 and o.volunteer_id = v.id
                         and o.status not in ('filled', 'withdrawn')) as offered,
              exists (select 1 from match_exclusion e where e.request_id = $5 and e.volunteer_id = v.id) as excluded
-        from unnest($1::uuid[]) as v(id)
+        from unnest($1::uuid[]) as v (id)
+             left join (
+               select r.volunteer_id,
+                      count(*) filter (where r.status in ('matched', 'completed')
+                                         and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
+                      count(*) filter (where r.matched_at > now() - interval '28 days')::int as recent_tasks,
+                      bool_or(r.resident_id = $4 and r.id <> $5 and r.status in ('matched', 'completed')) as known_face
+                 from help_request r
+                where r.volunteer_id = any ($1::uuid[])
+                group by r.volunteer_id
+             ) as t on t.volunteer_id = v.id
       """;
-  private static final String INSERT_OFFER = """
+  /** A round's offers in one statement: one array per column. */
+  private static final String INSERT_OFFERS = """
       insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m)
-      values ($1, $2, $3, $4, $5, $6, $7)
+      select id, $2, volunteer_id, $3, score, breakdown::jsonb, distance_m
+        from unnest($1::uuid[], $4::uuid[], $5::float8[], $6::text[], $7::int[])
+             as o (id, volunteer_id, score, breakdown, distance_m)
       on conflict (request_id, volunteer_id) do update
          set status = 'pending', round = excluded.round, score = excluded.score, breakdown = excluded.breakdown,
              distance_m = excluded.distance_m, created_at = now(), responded_at = null
        where offer.status in ('filled', 'withdrawn')
-      returning id
+      returning id, volunteer_id
       """;
+  // The history entry of the first round (open -> offered) goes with it when $4 (its reason) is not null.
   private static final String SET_OFFERED = """
+      with recorded as (
+        insert into help_request_history (request_id, actor_id, from_status, to_status, reason)
+        select $1, null, 'open', 'offered', $4::text where $4::text is not null
+      )
       update help_request set status = 'offered', round = $2, first_offer_at = coalesce(first_offer_at, now()),
                               next_round_at = $3, updated_at = now()
        where id = $1
@@ -69,18 +82,30 @@ final class MatchStore {
   private static final String AMBASSADORS = """
       select id from app_user where 'ambassador' = any (roles) and $1 = any (wijken) and deleted_at is null
       """;
-  /** The one conditional update that decides who wins an accept race. */
+  /**
+   * The one conditional update that decides who wins an accept race, and in the same statement the offer taken
+   * (only while still pending: the update may have waited for the request's lock, and PostgreSQL re-checks the
+   * request row then, not the joined offer row). It also answers the offer's state as of the statement's start,
+   * which tells most losers why at once.
+   */
   private static final String ACCEPT = """
-      update help_request r
-         set status = 'matched', volunteer_id = o.volunteer_id, matched_at = now(), next_round_at = null,
-             updated_at = now()
-        from offer o
-       where o.id = $1 and o.volunteer_id = $2 and o.status = 'pending' and r.id = o.request_id
-         and r.status in ('open', 'offered', 'escalated')
-      returning r.id
-      """;
-  private static final String LAST_STATUS = """
-      select to_status from help_request_history where request_id = $1 order by id desc limit 1
+      with won as (
+        update help_request r
+           set status = 'matched', volunteer_id = o.volunteer_id, matched_at = now(), next_round_at = null,
+               updated_at = now()
+          from offer o
+         where o.id = $1 and o.volunteer_id = $2 and o.status = 'pending' and r.id = o.request_id
+           and r.status in ('open', 'offered', 'escalated')
+        returning r.id
+      ), taken as (
+        update offer set status = 'accepted', responded_at = now(), decline_reason = null
+         where id = $1 and volunteer_id = $2 and status = 'pending' and exists (select 1 from won)
+        returning request_id
+      )
+      select (select id from won) as won, (select request_id from taken) as taken,
+             o.status as offer_status, o.request_id, r.status as request_status
+        from (values (1)) as one (x)
+             left join (offer o join help_request r on r.id = o.request_id) on o.id = $1 and o.volunteer_id = $2
       """;
   private static final String OFFER_STATE = """
       select o.status as offer_status, o.request_id, r.status as request_status
@@ -228,20 +253,50 @@ final class MatchStore {
     });
   }
 
-  /**
-   * Makes an offer, once per volunteer and request: an offer that was only closed because someone else took
-   * the request (filled) or it was withdrawn is opened again (the resident may have declined the match); one
-   * this volunteer answered is left alone. The offer's id when it is (again) pending, else empty.
-   */
-  static Future<Optional<UUID>> insertOffer(SqlClient tx, UUID offerId, UUID requestId, UUID volunteerId, int round,
-                                            Score score, JsonObject breakdown) {
-    return tx.preparedQuery(INSERT_OFFER)
-        .execute(Tuple.of(offerId, requestId, volunteerId, round, score.total(), breakdown, score.distanceMeters()))
-        .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getUUID("id")) : Optional.empty());
+  /** An offer to make: its new id, to whom, and why (the score and its breakdown). */
+  record NewOffer(UUID id, UUID volunteerId, Score score, JsonObject breakdown) {
   }
 
-  static Future<Void> setOffered(SqlClient tx, UUID id, int round, Instant nextRoundAt) {
-    return tx.preparedQuery(SET_OFFERED).execute(Tuple.of(id, round, utc(nextRoundAt))).mapEmpty();
+  /**
+   * Makes a round's offers in one statement, once per volunteer and request: an offer that was only closed
+   * because someone else took the request (filled) or it was withdrawn is opened again (the resident may have
+   * declined the match); one this volunteer answered is left alone. Answers, per volunteer whose offer is (again)
+   * pending, its id (the existing offer's id when it was opened again).
+   */
+  static Future<Map<UUID, UUID>> insertOffers(SqlClient tx, UUID requestId, int round, List<NewOffer> offers) {
+    if (offers.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    int n = offers.size();
+    UUID[] ids = new UUID[n];
+    UUID[] volunteers = new UUID[n];
+    Double[] scores = new Double[n];
+    String[] breakdowns = new String[n];
+    Integer[] distances = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      NewOffer offer = offers.get(i);
+      ids[i] = offer.id();
+      volunteers[i] = offer.volunteerId();
+      scores[i] = offer.score().total();
+      breakdowns[i] = offer.breakdown().encode();
+      distances[i] = offer.score().distanceMeters();
+    }
+    return tx.preparedQuery(INSERT_OFFERS)
+        .execute(Tuple.tuple().addArrayOfUUID(ids).addUUID(requestId).addInteger(round).addArrayOfUUID(volunteers)
+            .addArrayOfDouble(scores).addArrayOfString(breakdowns).addArrayOfInteger(distances))
+        .map(rows -> {
+          Map<UUID, UUID> made = new HashMap<>();
+          rows.forEach(row -> made.put(row.getUUID("volunteer_id"), row.getUUID("id")));
+          return made;
+        });
+  }
+
+  /**
+   * The round ran: offered, its number, when the matcher acts next; with {@code openReason} (not null) when the
+   * request was open, the history entry open -> offered is written in the same statement.
+   */
+  static Future<Void> setOffered(SqlClient tx, UUID id, int round, Instant nextRoundAt, String openReason) {
+    return tx.preparedQuery(SET_OFFERED).execute(Tuple.of(id, round, utc(nextRoundAt), openReason)).mapEmpty();
   }
 
   static Future<Void> setStatus(SqlClient tx, UUID id, RequestStatus status, Instant nextRoundAt) {
@@ -273,16 +328,22 @@ final class MatchStore {
     });
   }
 
-  /** The accept race: the request id when this volunteer won, empty when the offer or request was no longer open. */
-  static Future<Optional<UUID>> accept(SqlClient tx, UUID offerId, UUID volunteerId) {
-    return tx.preparedQuery(ACCEPT).execute(Tuple.of(offerId, volunteerId))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
+  /**
+   * The accept race's outcome: {@code won} is the request id when this volunteer won it, {@code taken} the request
+   * id when their offer was also still pending (it is taken then); otherwise {@code before} is the offer's state as
+   * of the attempt's start (empty: no such offer of theirs), which a concurrent change may have moved since.
+   */
+  record Accepted(Optional<UUID> won, Optional<UUID> taken, Optional<OfferState> before) {
   }
 
-  /** The request's status before the change being made (the last one recorded; every change is recorded). */
-  static Future<RequestStatus> lastStatus(SqlClient tx, UUID requestId) {
-    return tx.preparedQuery(LAST_STATUS).execute(Tuple.of(requestId))
-        .map(rows -> RequestStatus.fromWire(rows.iterator().next().getString("to_status")));
+  static Future<Accepted> accept(SqlClient tx, UUID offerId, UUID volunteerId) {
+    return tx.preparedQuery(ACCEPT).execute(Tuple.of(offerId, volunteerId)).map(rows -> {
+      Row row = rows.iterator().next();
+      return new Accepted(Optional.ofNullable(row.getUUID("won")), Optional.ofNullable(row.getUUID("taken")),
+          row.getString("offer_status") == null ? Optional.empty()
+              : Optional.of(new OfferState(row.getString("offer_status"), row.getUUID("request_id"),
+                  RequestStatus.fromWire(row.getString("request_status")))));
+    });
   }
 
   /** An offer's state as its volunteer sees it. */

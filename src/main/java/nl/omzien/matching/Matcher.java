@@ -116,15 +116,15 @@ public final class Matcher {
           if (picked.isEmpty()) {
             return MatchStore.pendingOffers(tx, request.id()).compose(pending -> pending > 0
                 // Earlier offers still stand: wait for them until the round ends, then escalate.
-                ? MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline))
+                ? MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline), null)
                 : escalate(tx, request, locked.status(), "no eligible volunteer nearby"));
           }
-          return makeOffers(tx, request, round, picked)
-              .compose(v -> locked.status() == RequestStatus.OPEN
-                  ? RequestStore.recordChange(tx, request.id(), null, RequestStatus.OPEN, RequestStatus.OFFERED,
-                      "offer round " + round + ": " + picked.size() + " volunteer(s) asked")
-                  : Future.succeededFuture())
-              .compose(v -> MatchStore.setOffered(tx, request.id(), round, nextDue(locked.now(), request, deadline)));
+          // Sent together (pipelined on the connection): the request row is already locked, and the offer pushes
+          // take their volunteers' cap locks last, so those are held for as short a time as possible.
+          Future<Void> offered = MatchStore.setOffered(tx, request.id(), round,
+              nextDue(locked.now(), request, deadline), locked.status() == RequestStatus.OPEN
+                  ? "offer round " + round + ": " + picked.size() + " volunteer(s) asked" : null);
+          return Future.all(offered, makeOffers(tx, request, round, picked)).mapEmpty();
         });
   }
 
@@ -200,24 +200,24 @@ public final class Matcher {
     return new Instant[] {start.toInstant(), start.plusWeeks(1).toInstant()};
   }
 
+  /** Offers to the picked volunteers and their pushes: two batches, whatever their number. */
   private Future<Void> makeOffers(SqlConnection tx, HelpRequest request, int round, List<Candidate> picked) {
-    Future<Void> chain = Future.succeededFuture();
-    // Each offer push takes its volunteer's offer-cap lock (PushOutbox) until commit; rounds of two requests that
-    // asked the same volunteers in a different order deadlocked. Everyone takes them in the order of the id.
-    List<Candidate> inLockOrder = picked.stream().sorted(java.util.Comparator.comparing(c -> c.card().id())).toList();
-    for (Candidate candidate : inLockOrder) {
-      chain = chain.compose(v -> {
-        UUID offerId = UUID.randomUUID();
-        return MatchStore.insertOffer(tx, offerId, request.id(), candidate.card().id(), round, candidate.score(),
-                candidate.score().toJson(config))
-            .compose(made -> made.isPresent()
-                ? outbox.enqueue(tx, candidate.card().id(), PushKind.OFFER_MADE, urgent(request),
-                    Map.of(PushRef.OFFER, made.get(), PushRef.REQUEST, request.id()),
-                    params(request).withDistanceMeters(candidate.score().distanceMeters())).mapEmpty()
-                : Future.succeededFuture());
-      });
-    }
-    return chain;
+    List<MatchStore.NewOffer> offers = picked.stream()
+        .map(c -> new MatchStore.NewOffer(UUID.randomUUID(), c.card().id(), c.score(), c.score().toJson(config)))
+        .toList();
+    return MatchStore.insertOffers(tx, request.id(), round, offers).compose(made -> {
+      boolean urgent = urgent(request);
+      List<PushOutbox.Push> pushes = new ArrayList<>();
+      for (Candidate candidate : picked) {
+        UUID offerId = made.get(candidate.card().id());
+        if (offerId != null) {
+          pushes.add(new PushOutbox.Push(candidate.card().id(), PushKind.OFFER_MADE, urgent,
+              Map.of(PushRef.OFFER, offerId, PushRef.REQUEST, request.id()),
+              params(request).withDistanceMeters(candidate.score().distanceMeters())));
+        }
+      }
+      return outbox.enqueueAll(tx, pushes).mapEmpty();
+    });
   }
 
   private static boolean urgent(HelpRequest request) {
@@ -238,14 +238,10 @@ public final class Matcher {
             : MatchStore.ambassadors(tx, request.wijkCode()))
         .compose(ambassadors -> ambassadors.isEmpty()
             ? Future.succeededFuture()
-            : MatchStore.escalatedWaiting(tx, request.wijkCode()).compose(waiting -> {
-              Future<Void> chain = Future.succeededFuture();
-              for (UUID ambassador : ambassadors) {
-                chain = chain.compose(x -> outbox.enqueue(tx, ambassador, PushKind.REQUEST_ESCALATED, true,
-                    Map.of(PushRef.REQUEST, request.id()), params(request).withCount(waiting)).mapEmpty());
-              }
-              return chain;
-            }));
+            : MatchStore.escalatedWaiting(tx, request.wijkCode()).compose(waiting -> outbox.enqueueAll(tx,
+                ambassadors.stream().map(ambassador -> new PushOutbox.Push(ambassador, PushKind.REQUEST_ESCALATED,
+                    true, Map.of(PushRef.REQUEST, request.id()), params(request).withCount(waiting))).toList())
+                .mapEmpty()));
   }
 
   private Future<Void> expire(SqlConnection tx, HelpRequest request, RequestStatus from) {
@@ -260,14 +256,16 @@ public final class Matcher {
 
   /** Closes the request's pending offers with {@code status} and tells each volunteer with {@code kind}. */
   private Future<Void> closeOffers(SqlConnection tx, HelpRequest request, String status, PushKind kind) {
-    return MatchStore.closeOffers(tx, request.id(), status).compose(closed -> {
-      Future<Void> chain = Future.succeededFuture();
-      for (UUID[] offer : closed) {
-        chain = chain.compose(v -> outbox.enqueue(tx, offer[1], kind, false,
-            Map.of(PushRef.OFFER, offer[0], PushRef.REQUEST, request.id()), params(request)).mapEmpty());
-      }
-      return chain;
-    });
+    return closedOffers(tx, request, status, kind).compose(pushes -> outbox.enqueueAll(tx, pushes)).mapEmpty();
+  }
+
+  /** Closes the request's pending offers with {@code status}; the pushes ({@code kind}) that tell their volunteers. */
+  private Future<List<PushOutbox.Push>> closedOffers(SqlConnection tx, HelpRequest request, String status,
+                                                     PushKind kind) {
+    return MatchStore.closeOffers(tx, request.id(), status).map(closed -> closed.stream()
+        .map(offer -> new PushOutbox.Push(offer[1], kind, false,
+            Map.of(PushRef.OFFER, offer[0], PushRef.REQUEST, request.id()), params(request)))
+        .toList());
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -278,27 +276,36 @@ public final class Matcher {
    * the same (a retry from a flaky network); others get 409 {@code offer-filled} or {@code offer-closed}.
    */
   public Future<UUID> accept(UUID volunteer, UUID offerId) {
-    return pool.withTransaction(tx -> MatchStore.accept(tx, offerId, volunteer).compose(won -> {
-          if (won.isEmpty()) {
-            return Future.succeededFuture(Optional.<UUID>empty());
+    return pool.withTransaction(tx -> MatchStore.accept(tx, offerId, volunteer).compose(outcome -> {
+          if (outcome.won().isEmpty()) {
+            return Future.succeededFuture(outcome.before());
           }
-          UUID requestId = won.get();
           // The conditional UPDATE may have waited for the request's lock; when it got it, PostgreSQL re-checked
           // the request row but not the joined offer row, so the offer may have been declined meanwhile. Only a
           // still pending offer is taken; otherwise everything rolls back and the caller hears why.
-          return MatchStore.answerOffer(tx, offerId, volunteer, "accepted", null)
-              .compose(answered -> answered.isPresent() ? Future.succeededFuture()
-                  : Future.<Void>failedFuture(new OfferNoLongerPending()))
-              .compose(v -> MatchStore.lastStatus(tx, requestId))
-              .compose(from -> RequestStore.recordChange(tx, requestId, volunteer, from, RequestStatus.MATCHED,
-                  "offer accepted"))
-              .compose(v -> RequestStore.find(tx, requestId))
+          if (outcome.taken().isEmpty()) {
+            return Future.<Optional<MatchStore.OfferState>>failedFuture(new OfferNoLongerPending());
+          }
+          UUID requestId = outcome.won().get();
+          return RequestStore.recordChangeAndFind(tx, requestId, volunteer, RequestStatus.MATCHED, "offer accepted")
               .compose(request -> matched(tx, request.orElseThrow(), volunteer))
-              .map(v -> Optional.of(requestId));
+              .map(v -> Optional.of(new MatchStore.OfferState("accepted", requestId, RequestStatus.MATCHED)));
         }))
         .recover(failure -> failure instanceof OfferNoLongerPending
             ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure))
-        .compose(won -> won.isPresent() ? Future.succeededFuture(won.get()) : whyNotAccepted(volunteer, offerId));
+        .compose(state -> state.isPresent() && settled(state.get())
+            ? why(Optional.of(state.get()))
+            : whyNotAccepted(volunteer, offerId));
+  }
+
+  /**
+   * Whether an offer's state (as the accept attempt saw it) already answers it: anything but a pending offer of a
+   * request that still takes volunteers, which did not win only because something changed concurrently (then the
+   * state is read again).
+   */
+  private static boolean settled(MatchStore.OfferState state) {
+    return !(state.offerStatus().equals("pending") && (state.requestStatus() == RequestStatus.OPEN
+        || state.requestStatus() == RequestStatus.OFFERED || state.requestStatus() == RequestStatus.ESCALATED));
   }
 
   /** Rolls back an accept whose offer was answered by a concurrent transaction. */
@@ -313,28 +320,31 @@ public final class Matcher {
    * {@code offer-closed}); succeeds with the request id when the volunteer's offer is accepted.
    */
   public Future<UUID> whyNotAccepted(UUID volunteer, UUID offerId) {
-    return MatchStore.offerState(pool, offerId, volunteer).compose(state -> {
-      if (state.isEmpty()) {
-        return Future.failedFuture(new DomainException.NotFound("Offer"));
-      }
-      String status = state.get().offerStatus();
-      RequestStatus request = state.get().requestStatus();
-      if (status.equals("accepted") && (request == RequestStatus.MATCHED || request == RequestStatus.COMPLETED)) {
-        return Future.succeededFuture(state.get().requestId());
-      }
-      if (status.equals("accepted")) {
-        // Accepted, and then the request was cancelled (or went back to matching): there is no task to show.
-        return Future.failedFuture(new DomainException.Conflict("offer-closed",
-            "This offer is no longer open (the request is " + request.wire() + ")."));
-      }
-      if (status.equals("filled") || (status.equals("pending") && state.get().requestStatus() == RequestStatus.MATCHED)) {
-        return Future.failedFuture(new DomainException.Conflict("offer-filled",
-            "Another volunteer took this request first. Thank you for offering!"));
-      }
+    return MatchStore.offerState(pool, offerId, volunteer).compose(Matcher::why);
+  }
+
+  /** What an accept of an offer in this state answers (empty: no such offer of theirs). */
+  private static Future<UUID> why(Optional<MatchStore.OfferState> state) {
+    if (state.isEmpty()) {
+      return Future.failedFuture(new DomainException.NotFound("Offer"));
+    }
+    String status = state.get().offerStatus();
+    RequestStatus request = state.get().requestStatus();
+    if (status.equals("accepted") && (request == RequestStatus.MATCHED || request == RequestStatus.COMPLETED)) {
+      return Future.succeededFuture(state.get().requestId());
+    }
+    if (status.equals("accepted")) {
+      // Accepted, and then the request was cancelled (or went back to matching): there is no task to show.
       return Future.failedFuture(new DomainException.Conflict("offer-closed",
-          "This offer is no longer open (it was " + (status.equals("pending")
-              ? "closed: the request is " + state.get().requestStatus().wire() : status) + ")."));
-    });
+          "This offer is no longer open (the request is " + request.wire() + ")."));
+    }
+    if (status.equals("filled") || (status.equals("pending") && state.get().requestStatus() == RequestStatus.MATCHED)) {
+      return Future.failedFuture(new DomainException.Conflict("offer-filled",
+          "Another volunteer took this request first. Thank you for offering!"));
+    }
+    return Future.failedFuture(new DomainException.Conflict("offer-closed",
+        "This offer is no longer open (it was " + (status.equals("pending")
+            ? "closed: the request is " + state.get().requestStatus().wire() : status) + ")."));
   }
 
   /** What follows a match, in the same transaction: other offers filled, everyone told, reminders planned. */
@@ -342,28 +352,26 @@ public final class Matcher {
     PushParams params = params(request);
     Instant start = request.windows().get(0).start().toInstant();
     Map<PushRef, UUID> ids = Map.of(PushRef.REQUEST, request.id());
-    Future<Void> chain = closeOffers(tx, request, "filled", PushKind.OFFER_FILLED)
-        // The resident's carers (who may have asked for them, and whose phone it is) hear it too.
-        .compose(v -> MatchStore.carersOf(tx, request.residentId()))
-        .compose(carers -> {
-          Future<Void> told = Future.succeededFuture();
+    Future<List<PushOutbox.Push>> filled = closedOffers(tx, request, "filled", PushKind.OFFER_FILLED);
+    // The resident's carers (who may have asked for them, and whose phone it is) hear it too. Both queries are sent
+    // at once (pipelined on the connection).
+    Future<List<UUID>> carersOf = MatchStore.carersOf(tx, request.residentId());
+    return Future.all(filled, carersOf)
+        .compose(both -> {
+          List<UUID> carers = carersOf.result();
+          List<PushOutbox.Push> pushes = new ArrayList<>(filled.result());
           for (UUID person : concat(request.residentId(), carers)) {
-            told = told
-                .compose(x -> outbox.enqueue(tx, person, PushKind.MATCH_CONFIRMED, true, ids, params))
-                .compose(x -> outbox.enqueue(tx, person, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
-                .mapEmpty();
+            pushes.add(new PushOutbox.Push(person, PushKind.MATCH_CONFIRMED, true, ids, params));
+            pushes.add(new PushOutbox.Push(person, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params));
           }
-          return told;
+          pushes.add(new PushOutbox.Push(volunteer, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params));
+          for (UUID person : List.of(request.residentId(), volunteer)) {
+            reminder(pushes, person, request, start.minus(Duration.ofHours(24)), ReminderLead.HOURS_24, false);
+            reminder(pushes, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true);
+          }
+          return outbox.enqueueAll(tx, pushes);
         })
-        .compose(v -> outbox.enqueue(tx, volunteer, PushKind.VOLUNTEER_DETAILS_RELEASED, false, ids, params))
-        .mapEmpty();
-    chain = chain.compose(v -> planOccurrences(tx, request, volunteer));
-    for (UUID person : List.of(request.residentId(), volunteer)) {
-      chain = chain
-          .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(24)), ReminderLead.HOURS_24, false))
-          .compose(v -> reminder(tx, person, request, start.minus(Duration.ofHours(1)), ReminderLead.HOUR_1, true));
-    }
-    return chain;
+        .compose(v -> planOccurrences(tx, request, volunteer));
   }
 
   private static List<UUID> concat(UUID first, List<UUID> rest) {
@@ -418,13 +426,13 @@ public final class Matcher {
     return MatchStore.occurrences(pool, requestId);
   }
 
-  private Future<Void> reminder(SqlConnection tx, UUID person, HelpRequest request, Instant at, ReminderLead lead,
-                                boolean urgent) {
-    if (!at.isAfter(Instant.now())) {
-      return Future.succeededFuture();
+  /** A reminder push for {@code person} at {@code at}, unless that moment has passed. */
+  private static void reminder(List<PushOutbox.Push> pushes, UUID person, HelpRequest request, Instant at,
+                               ReminderLead lead, boolean urgent) {
+    if (at.isAfter(Instant.now())) {
+      pushes.add(new PushOutbox.Push(person, PushKind.APPOINTMENT_REMINDER, urgent,
+          Map.of(PushRef.REQUEST, request.id()), params(request).withLead(lead), at));
     }
-    return outbox.enqueue(tx, person, PushKind.APPOINTMENT_REMINDER, urgent, Map.of(PushRef.REQUEST, request.id()),
-        params(request).withLead(lead), at).mapEmpty();
   }
 
   /**
@@ -487,9 +495,9 @@ public final class Matcher {
           return MatchStore.complete(tx, requestId, volunteer, hours)
               .compose(v -> RequestStore.recordChange(tx, requestId, volunteer, RequestStatus.MATCHED,
                   RequestStatus.COMPLETED, "completed by the volunteer"))
-              .compose(v -> outbox.enqueue(tx, request.residentId(), PushKind.FEEDBACK_REQUESTED, false, ids,
-                  params(request)))
-              .compose(v -> outbox.enqueue(tx, volunteer, PushKind.FEEDBACK_REQUESTED, false, ids, params(request)))
+              .compose(v -> outbox.enqueueAll(tx, List.of(
+                  new PushOutbox.Push(request.residentId(), PushKind.FEEDBACK_REQUESTED, false, ids, params(request)),
+                  new PushOutbox.Push(volunteer, PushKind.FEEDBACK_REQUESTED, false, ids, params(request)))))
               .mapEmpty();
         })));
   }

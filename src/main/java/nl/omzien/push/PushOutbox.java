@@ -16,15 +16,20 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import nl.omzien.errors.DomainException;
 
 /**
- * The push outbox: other capabilities call {@link #enqueue} inside their own transaction, so a notification
- * exists if and only if the change that caused it committed; {@link PushWorker} delivers it later.
+ * The push outbox: other capabilities call {@link #enqueue} (or {@link #enqueueAll} for several pushes, with a
+ * constant number of statements) inside their own transaction, so a notification exists if and only if the change
+ * that caused it committed; {@link PushWorker} delivers it later.
  *
  * <p>Rules applied at enqueue time, with the outbox's {@link Clock}:
  * <ul>
@@ -34,20 +39,39 @@ import nl.omzien.errors.DomainException;
  *       {@linkplain PushKind#mayBeUrgent() may be urgent}) is due at once;</li>
  *   <li><b>offer cap</b>: at most {@link PushConfig#offerCap()} {@code offer_made} per user per rolling 24 h;
  *       past it the row is written with status {@code suppressed} and last_error {@code capped}, and never
- *       sent (it is not a dead letter: nothing failed). Counting takes a per-user transaction lock, so
- *       concurrent offer rounds cannot overshoot.</li>
+ *       sent (it is not a dead letter: nothing failed). Counting takes a per-user transaction lock (a batch
+ *       takes all of its users' locks in one statement, in uuid order), so concurrent offer rounds cannot
+ *       overshoot or deadlock.</li>
  * </ul>
  */
 public final class PushOutbox {
     /** last_error of a message suppressed by the offer cap. */
     public static final String CAPPED = "capped";
 
+    /** Every push of a batch in one statement: one array per column, all of the same length. */
     private static final String INSERT = """
             insert into push_outbox (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status,
                                      due_at, created_at, last_error, not_before)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            select id, user_id, kind, urgent, offer_id, request_id, activity_id, params::jsonb, status, due_at, $11,
+                   last_error, not_before
+              from unnest($1::uuid[], $2::uuid[], $3::text[], $4::boolean[], $5::uuid[], $6::uuid[], $7::uuid[],
+                          $8::text[], $9::text[], $10::timestamptz[], $12::text[], $13::timestamptz[])
+                   as p (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status, due_at,
+                         last_error, not_before)
             """;
-    private static final String QUIET_HOURS_OF = "select quiet_start, quiet_end from app_user where id = $1";
+    /**
+     * Per user of a batch: their own quiet hours (null: the default; no row: no profile) and, for those in $2,
+     * how many offer pushes they got in the rolling window (read after their cap locks are held).
+     */
+    private static final String FACTS = """
+            select u.id, a.quiet_start, a.quiet_end,
+                   case when u.id = any ($2::uuid[]) then
+                     (select count(*) from push_outbox p
+                       where p.user_id = u.id and p.kind = 'offer_made' and p.created_at > $3
+                         and p.status <> 'suppressed')
+                   end as offers
+              from unnest($1::uuid[]) as u (id) left join app_user a on a.id = u.id
+            """;
     private static final String SET_QUIET_HOURS = """
             update app_user set quiet_start = $2, quiet_end = $3, updated_at = now()
              where id = $1 and deleted_at is null returning id
@@ -59,10 +83,11 @@ public final class PushOutbox {
              for update
             """;
     private static final String MOVE = "update push_outbox set due_at = $2 where id = $1";
-    private static final String LOCK_USER = "select pg_advisory_xact_lock(hashtextextended('push-cap:' || $1::text, 0))";
-    private static final String COUNT_OFFERS = """
-            select count(*) from push_outbox
-             where user_id = $1 and kind = 'offer_made' and created_at > $2 and status <> 'suppressed'
+    // The offer-cap locks of a batch's users, in one statement and always in the same (uuid) order, so two
+    // transactions locking overlapping users cannot deadlock. A volatile select list is evaluated after the sort.
+    private static final String LOCK_USERS = """
+            select pg_advisory_xact_lock(hashtextextended('push-cap:' || u::text, 0))
+              from unnest($1::uuid[]) as u order by u
             """;
     private static final String DEAD_LETTERS = """
             select id, user_id, kind, urgent, attempts, last_error, created_at, due_at from push_outbox
@@ -87,6 +112,18 @@ public final class PushOutbox {
         this.clock = clock;
     }
 
+    /** One push to write: for whom, what, and not before when ({@code null}: now). */
+    public record Push(UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids, PushParams params,
+                       Instant notBefore) {
+        public Push {
+            Objects.requireNonNull(userId, "userId");
+        }
+
+        public Push(UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids, PushParams params) {
+            this(userId, kind, urgent, ids, params, null);
+        }
+    }
+
     /**
      * Writes a push for {@code userId} in the caller's transaction {@code tx}. Checks at once that the ids
      * are exactly the kind's {@link PushKind#refs()} and that the texts render with {@code params}, so a
@@ -107,39 +144,145 @@ public final class PushOutbox {
     public Future<UUID> enqueue(SqlConnection tx, UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids,
                                 PushParams params, Instant notBefore) {
         Objects.requireNonNull(userId, "userId");
-        UUID messageId = UUID.randomUUID();
+        return enqueueAll(tx, List.of(new Push(userId, kind, urgent, ids, params, notBefore))).map(all -> all.get(0));
+    }
+
+    /**
+     * Writes all {@code pushes} in the caller's transaction, each exactly as {@link #enqueue} would one after the
+     * other (quiet hours, urgency, the offer cap counting earlier pushes of the same batch), with at most three
+     * statements whatever their number: the offer-cap locks (only when there are offer pushes), the users' quiet
+     * hours and offer counts (only when needed), and one insert. Every push is checked before anything is written;
+     * one that does not render fails the whole batch.
+     *
+     * @return the messageIds, in the order of {@code pushes}
+     */
+    public Future<List<UUID>> enqueueAll(SqlConnection tx, List<Push> pushes) {
+        if (pushes.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        List<UUID> messageIds = new ArrayList<>(pushes.size());
+        Set<UUID> needHours = new HashSet<>();
+        Set<UUID> capped = new TreeSet<>();
         try {
-            PushMessage.dataPayload(messageId, kind, false, ids);
-            templates.render(kind, PushTemplates.NL, params);
-            templates.render(kind, PushTemplates.EN, params);
+            for (Push push : pushes) {
+                UUID messageId = UUID.randomUUID();
+                PushMessage.dataPayload(messageId, push.kind(), false, push.ids());
+                templates.render(push.kind(), PushTemplates.NL, push.params());
+                templates.render(push.kind(), PushTemplates.EN, push.params());
+                messageIds.add(messageId);
+                if (!effectiveUrgent(push)) {
+                    needHours.add(push.userId());
+                }
+                if (push.kind() == PushKind.OFFER_MADE) {
+                    capped.add(push.userId());
+                }
+            }
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(e);
         }
-        boolean effectiveUrgent = urgent && kind.mayBeUrgent();
         Instant now = clock.instant();
-        Instant from = notBefore != null && notBefore.isAfter(now) ? notBefore : now;
-        Future<Instant> due = effectiveUrgent ? Future.succeededFuture(from)
-                : quietHoursOf(tx, userId).map(hours -> hours.deferred(from));
-        Future<Boolean> capped = kind == PushKind.OFFER_MADE ? overCap(tx, userId, now) : Future.succeededFuture(false);
-        return due.compose(dueAt -> capped
-                .compose(over -> tx.preparedQuery(INSERT).execute(Tuple.from(new Object[] {messageId, userId,
-                        kind.wireName(), effectiveUrgent, ids.get(PushRef.OFFER), ids.get(PushRef.REQUEST),
-                        ids.get(PushRef.ACTIVITY), paramsToJson(params), over ? "suppressed" : "pending", utc(dueAt),
-                        utc(now), over ? CAPPED : null, utc(from)}))))
-                .map(done -> messageId);
+        Future<Void> locked = capped.isEmpty() ? Future.succeededFuture()
+                : tx.preparedQuery(LOCK_USERS).execute(Tuple.of(capped.toArray(UUID[]::new))).mapEmpty();
+        return locked
+                .compose(v -> facts(tx, needHours, capped, now))
+                .compose(facts -> insert(tx, pushes, messageIds, facts, now))
+                .map(messageIds);
+    }
+
+    private static boolean effectiveUrgent(Push push) {
+        return push.urgent() && push.kind().mayBeUrgent();
+    }
+
+    /** What a batch needs to know per user: their quiet hours, and offer pushes in the window (when capped). */
+    private record UserFacts(QuietHours hours, long offers) {
+    }
+
+    private Future<Map<UUID, UserFacts>> facts(SqlConnection tx, Set<UUID> needHours, Set<UUID> capped, Instant now) {
+        if (needHours.isEmpty() && capped.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        Set<UUID> users = new HashSet<>(needHours);
+        users.addAll(capped);
+        return tx.preparedQuery(FACTS)
+                .execute(Tuple.of(users.toArray(UUID[]::new), capped.toArray(UUID[]::new),
+                        utc(now.minus(1, ChronoUnit.DAYS))))
+                .map(rows -> {
+                    Map<UUID, UserFacts> facts = new HashMap<>();
+                    for (Row row : rows) {
+                        Long offers = row.getLong("offers");
+                        facts.put(row.getUUID("id"), new UserFacts(QuietHours.orDefault(row.getLocalTime("quiet_start"),
+                                row.getLocalTime("quiet_end"), config.quietHours()), offers == null ? 0 : offers));
+                    }
+                    return facts;
+                });
+    }
+
+    private Future<Void> insert(SqlConnection tx, List<Push> pushes, List<UUID> messageIds, Map<UUID, UserFacts> facts,
+                                Instant now) {
+        int n = pushes.size();
+        UUID[] users = new UUID[n];
+        String[] kinds = new String[n];
+        Boolean[] urgent = new Boolean[n];
+        UUID[] offers = new UUID[n];
+        UUID[] requests = new UUID[n];
+        UUID[] activities = new UUID[n];
+        String[] params = new String[n];
+        String[] statuses = new String[n];
+        OffsetDateTime[] due = new OffsetDateTime[n];
+        String[] errors = new String[n];
+        OffsetDateTime[] notBefore = new OffsetDateTime[n];
+        // Offer pushes so far per user: the count read under the lock plus the batch's own unsuppressed ones.
+        Map<UUID, Long> offerCounts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Push push = pushes.get(i);
+            boolean isUrgent = effectiveUrgent(push);
+            Instant from = push.notBefore() != null && push.notBefore().isAfter(now) ? push.notBefore() : now;
+            boolean over = false;
+            if (push.kind() == PushKind.OFFER_MADE) {
+                long sent = offerCounts.computeIfAbsent(push.userId(), u -> facts.get(u).offers());
+                over = sent >= config.offerCap();
+                if (!over) {
+                    offerCounts.put(push.userId(), sent + 1);
+                }
+            }
+            users[i] = push.userId();
+            kinds[i] = push.kind().wireName();
+            urgent[i] = isUrgent;
+            offers[i] = push.ids().get(PushRef.OFFER);
+            requests[i] = push.ids().get(PushRef.REQUEST);
+            activities[i] = push.ids().get(PushRef.ACTIVITY);
+            params[i] = paramsToJson(push.params()).encode();
+            statuses[i] = over ? "suppressed" : "pending";
+            due[i] = utc(isUrgent ? from : hoursOf(facts, push.userId()).deferred(from));
+            errors[i] = over ? CAPPED : null;
+            notBefore[i] = utc(from);
+        }
+        return tx.preparedQuery(INSERT).execute(Tuple.tuple()
+                        .addArrayOfUUID(messageIds.toArray(UUID[]::new))
+                        .addArrayOfUUID(users)
+                        .addArrayOfString(kinds)
+                        .addArrayOfBoolean(urgent)
+                        .addArrayOfUUID(offers)
+                        .addArrayOfUUID(requests)
+                        .addArrayOfUUID(activities)
+                        .addArrayOfString(params)
+                        .addArrayOfString(statuses)
+                        .addArrayOfOffsetDateTime(due)
+                        .addOffsetDateTime(utc(now))
+                        .addArrayOfString(errors)
+                        .addArrayOfOffsetDateTime(notBefore))
+                .mapEmpty();
+    }
+
+    /** A user's own quiet hours, else the default (also for someone without a profile). */
+    private QuietHours hoursOf(Map<UUID, UserFacts> facts, UUID userId) {
+        UserFacts known = facts.get(userId);
+        return known == null ? config.quietHours() : known.hours();
     }
 
     /** The deployment's quiet hours, for people who did not choose their own. */
     public QuietHours defaultQuietHours() {
         return config.quietHours();
-    }
-
-    /** {@code userId}'s quiet hours: their own choice, else the default (also for someone without a profile). */
-    private Future<QuietHours> quietHoursOf(SqlConnection tx, UUID userId) {
-        return tx.preparedQuery(QUIET_HOURS_OF).execute(Tuple.of(userId)).map(rows -> rows.size() == 0
-                ? config.quietHours()
-                : QuietHours.orDefault(rows.iterator().next().getLocalTime("quiet_start"),
-                        rows.iterator().next().getLocalTime("quiet_end"), config.quietHours()));
     }
 
     /**
@@ -166,12 +309,6 @@ public final class PushOutbox {
                             : tx.preparedQuery(MOVE).executeBatch(moves).mapEmpty();
                 })
                 .map(moved -> effective.toJson(own != null)));
-    }
-
-    private Future<Boolean> overCap(SqlConnection tx, UUID userId, Instant now) {
-        return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId.toString()))
-                .compose(locked -> tx.preparedQuery(COUNT_OFFERS).execute(Tuple.of(userId, utc(now.minus(1, ChronoUnit.DAYS)))))
-                .map(rows -> rows.iterator().next().getLong(0) >= config.offerCap());
     }
 
     /** A page of dead letters, newest first, and the cursor of the next page (null at the end). */

@@ -24,12 +24,24 @@ public final class RequestStore {
       (select json_agg(json_build_object('start', w.starts_at, 'end', w.ends_at) order by w.starts_at)
          from help_request_window w where w.request_id = r.id) as windows
       """;
+  // The request, its windows and its first history entry in one statement (atomic without a transaction); nothing
+  // at all when this creator already used the idempotency key.
   private static final String INSERT = """
-      insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
-                                buurt_code, wijk_code, first_starts_at, idempotency_key, next_round_at)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
-      on conflict (created_by, idempotency_key) do nothing
-      returning id
+      with request as (
+        insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
+                                  buurt_code, wijk_code, first_starts_at, idempotency_key, next_round_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
+        on conflict (created_by, idempotency_key) do nothing
+        returning id
+      ), windows as (
+        insert into help_request_window (request_id, starts_at, ends_at)
+        select request.id, w.starts_at, w.ends_at
+          from request, unnest($15::timestamptz[], $16::timestamptz[]) as w (starts_at, ends_at)
+      ), history as (
+        insert into help_request_history (request_id, actor_id, from_status, to_status, reason)
+        select request.id, $3, null, 'open', $17 from request
+      )
+      select id from request
       """;
   private static final String INSERT_WINDOW = """
       insert into help_request_window (request_id, starts_at, ends_at) values ($1, $2, $3)
@@ -38,6 +50,15 @@ public final class RequestStore {
       insert into help_request_history (request_id, actor_id, from_status, to_status, reason) values ($1, $2, $3, $4, $5)
       """;
   private static final String FIND = "select " + COLUMNS + " from help_request r where r.id = $1";
+  // The entry's from-status is the last one recorded (every change is recorded); the request is read in the same
+  // statement, with the caller's earlier changes (the snapshot does not hold the entry, which it does not need).
+  private static final String RECORD_AND_FIND = """
+      with recorded as (
+        insert into help_request_history (request_id, actor_id, from_status, to_status, reason)
+        select $1, $2, (select h.to_status from help_request_history h where h.request_id = $1 order by h.id desc
+                         limit 1), $3, $4
+      )
+      select\s""" + COLUMNS + " from help_request r where r.id = $1";
   private static final String FIND_BY_KEY = "select " + COLUMNS
       + " from help_request r where r.created_by = $1 and r.idempotency_key = $2";
   // A carer's list holds the requests of the people they care for too (care_relation).
@@ -110,28 +131,18 @@ public final class RequestStore {
   }
 
   /**
-   * Inserts the request, its windows and its first history entry in one transaction. Empty when this creator
+   * Inserts the request, its windows and its first history entry, all or nothing. Empty when this creator
    * already used the idempotency key (nothing is written then).
    */
   public Future<Optional<UUID>> insert(NewRequest request) {
-    return pool.withTransaction(connection -> connection.preparedQuery(INSERT)
+    return pool.preparedQuery(INSERT)
         .execute(Tuple.from(new Object[] {request.id(), request.residentId(), request.createdBy(), request.proxyConsent(),
             request.kind(), request.urgency(), request.details(), request.note(), request.lat(), request.lon(),
-            request.buurtCode(), request.wijkCode(), request.windows().get(0).start(), request.idempotencyKey()}))
-        .compose(rows -> rows.size() == 0
-            ? Future.succeededFuture(Optional.<UUID>empty())
-            : insertChildren(connection, request).map(Optional.of(request.id()))));
-  }
-
-  private Future<Void> insertChildren(SqlConnection connection, NewRequest request) {
-    List<Tuple> windows = request.windows().stream()
-        .map(w -> Tuple.of(request.id(), w.start(), w.end()))
-        .toList();
-    String reason = request.createdReason();
-    return connection.preparedQuery(INSERT_WINDOW).executeBatch(windows)
-        .compose(done -> connection.preparedQuery(INSERT_HISTORY).execute(
-            Tuple.of(request.id(), request.createdBy(), null, RequestStatus.OPEN.wire(), reason)))
-        .mapEmpty();
+            request.buurtCode(), request.wijkCode(), request.windows().get(0).start(), request.idempotencyKey(),
+            request.windows().stream().map(HelpRequest.Window::start).toArray(OffsetDateTime[]::new),
+            request.windows().stream().map(HelpRequest.Window::end).toArray(OffsetDateTime[]::new),
+            request.createdReason()}))
+        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(request.id()));
   }
 
   /** Where a resident lives, as {@code (lat, lon, buurt, wijk)}. */
@@ -208,6 +219,15 @@ public final class RequestStore {
     return client.preparedQuery(INSERT_HISTORY)
         .execute(Tuple.of(id, actor, from == null ? null : from.wire(), to.wire(), reason))
         .mapEmpty();
+  }
+
+  /**
+   * Records a change to {@code to} from the last recorded status and reads the request, in one statement (inside
+   * the caller's transaction, after the change itself).
+   */
+  public static Future<Optional<HelpRequest>> recordChangeAndFind(SqlClient client, UUID id, UUID actor,
+                                                                  RequestStatus to, String reason) {
+    return client.preparedQuery(RECORD_AND_FIND).execute(Tuple.of(id, actor, to.wire(), reason)).map(rows -> first(rows));
   }
 
   public Future<Optional<HelpRequest>> findByIdempotencyKey(UUID createdBy, String key) {

@@ -451,6 +451,86 @@ class PushDeliveryTest {
     }
 
     @Test
+    @DisplayName("a batch (enqueueAll) writes exactly the rows the same pushes enqueued one by one would: quiet hours "
+            + "(own and default), urgency, not-before, the offer cap counting the batch's own offers")
+    void batchEqualsOneByOne() throws Exception {
+        Instant evening = ZonedDateTime.parse("2026-05-12T21:30:00+02:00[Europe/Amsterdam]").toInstant();
+        Instant tomorrow = evening.plus(Duration.ofHours(14));
+        java.util.function.Function<String, List<PushOutbox.Push>> batch = name -> {
+            UUID owl = UUID.randomUUID();
+            UUID plain = UUID.randomUUID(); // no profile: the default quiet hours
+            UUID busy = UUID.randomUUID();
+            try {
+                String token = app.token(owl, Set.of(Role.VOLUNTEER), Set.of());
+                assertEquals(200, send(HttpMethod.PUT, "/v1/me", token, "{\"displayName\":\"" + name + "\"}").statusCode());
+                assertEquals(200, send(HttpMethod.PUT, "/v1/me/quiet-hours", token,
+                        "{\"start\":\"21:00\",\"end\":\"09:30\"}").statusCode());
+                enqueue(busy, PushKind.OFFER_MADE, true); // one offer earlier today: one more fits under the cap
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return List.of(
+                    push(owl, PushKind.OFFER_FILLED, false, null),
+                    push(plain, PushKind.OFFER_FILLED, false, null),
+                    push(owl, PushKind.MATCH_CONFIRMED, true, null),
+                    push(busy, PushKind.OFFER_MADE, true, null),
+                    push(plain, PushKind.APPOINTMENT_REMINDER, false, tomorrow),
+                    push(busy, PushKind.OFFER_MADE, false, null),
+                    push(owl, PushKind.OFFER_MADE, false, null),
+                    push(busy, PushKind.OFFER_MADE, true, null),
+                    push(busy, PushKind.FEEDBACK_REQUESTED, true, null));
+        };
+        CLOCK.set(evening);
+        List<PushOutbox.Push> single = batch.apply("Een");
+        List<UUID> oneByOne = new java.util.ArrayList<>();
+        for (PushOutbox.Push p : single) {
+            oneByOne.add(pool.withTransaction(tx -> outbox.enqueue(tx, p.userId(), p.kind(), p.urgent(), p.ids(),
+                    p.params(), p.notBefore())).await(10, TimeUnit.SECONDS));
+        }
+        List<PushOutbox.Push> all = batch.apply("Alle");
+        List<UUID> batched = pool.withTransaction(tx -> outbox.enqueueAll(tx, all)).await(10, TimeUnit.SECONDS);
+
+        assertEquals(single.size(), batched.size());
+        for (int i = 0; i < single.size(); i++) {
+            assertEquals(row(oneByOne.get(i)), row(batched.get(i)), "push " + i + " (" + all.get(i).kind() + ")");
+        }
+        assertEquals("pending", status(batched.get(3)).getString("status"), "the second offer today fits");
+        assertEquals(PushOutbox.CAPPED, status(batched.get(5)).getString("last_error"), "the third is capped");
+        assertEquals(PushOutbox.CAPPED, status(batched.get(7)).getString("last_error"));
+        assertEquals("pending", status(batched.get(6)).getString("status"), "the cap is per person");
+        assertEquals(List.of(), pool.withTransaction(tx -> outbox.enqueueAll(tx, List.of())).await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @DisplayName("a batch with one push that does not render fails as a whole and writes nothing")
+    void batchFailsWhole() throws Exception {
+        UUID user = UUID.randomUUID();
+        long before = (Long) scalar("select count(*) from push_outbox");
+        Future<List<UUID>> failed = pool.withTransaction(tx -> outbox.enqueueAll(tx, List.of(
+                push(user, PushKind.OFFER_MADE, true, null),
+                new PushOutbox.Push(user, PushKind.OFFER_FILLED, false, Map.of(), Samples.PARAMS))));
+        assertTrue(failed.transform(done -> Future.succeededFuture(done.failed())).await(10, TimeUnit.SECONDS));
+        assertEquals(before, scalar("select count(*) from push_outbox"));
+    }
+
+    private static PushOutbox.Push push(UUID user, PushKind kind, boolean urgent, Instant notBefore) {
+        return new PushOutbox.Push(user, kind, urgent, Samples.ids(kind), Samples.PARAMS, notBefore);
+    }
+
+    /** What an outbox row says, without its ids and user. */
+    private static JsonObject row(UUID id) throws Exception {
+        Row row = pool.preparedQuery("select kind, urgent, offer_id, request_id, activity_id, params, status, due_at, "
+                        + "created_at, last_error, not_before from push_outbox where id = $1")
+                .execute(Tuple.of(id)).await(10, TimeUnit.SECONDS).iterator().next();
+        JsonObject json = new JsonObject();
+        for (int c = 0; c < row.size(); c++) {
+            Object value = row.getValue(c);
+            json.put(row.getColumnName(c), value == null ? null : value.toString());
+        }
+        return json;
+    }
+
+    @Test
     @DisplayName("after a crash mid-send, a fresh worker takes rows whose lease expired and sends each exactly once")
     void restartMidSending() throws Exception {
         UUID user = userWithDevice("crash");
