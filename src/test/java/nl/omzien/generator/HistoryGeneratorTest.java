@@ -86,11 +86,11 @@ class HistoryGeneratorTest {
   }
 
   @Test
-  @DisplayName("arguments: scale is required, values are checked, defaults are seed 42 and today")
+  @DisplayName("arguments: scale is required, values are checked, defaults are seed 42 and yesterday (all in the past)")
   void arguments() {
     LocalDate today = LocalDate.of(2026, 11, 23);
     GenerateCommand.Arguments parsed = GenerateCommand.parse(List.of("--scale", "city"), today);
-    assertEquals(new HistoryGenerator.Options(HistoryGenerator.Scale.CITY, 42, today), parsed.options());
+    assertEquals(new HistoryGenerator.Options(HistoryGenerator.Scale.CITY, 42, today.minusDays(1)), parsed.options());
     assertEquals(false, parsed.force());
     GenerateCommand.Arguments full = GenerateCommand.parse(
         List.of("--scale", "national", "--seed", "7", "--until", "2026-01-31", "--force"), today);
