@@ -123,7 +123,10 @@ public final class ActivityIndex {
     return next;
   }
 
-  /** The next session of an activity that fits the query's day and time window. */
+  /**
+   * The next session of an activity that fits the query's day and time window, computed afresh: the definition
+   * that {@link #near} answers with its remembered sessions (the index tests check one against the other).
+   */
   static Optional<Occurrence> nextFitting(ActivitySummary activity, ActivityQuery query, Instant now) {
     Schedule schedule = activity.schedule();
     if (query.day().isEmpty()) {

@@ -68,11 +68,6 @@ public final class Authenticator {
     verifiedLocal.put(token, verified);
   }
 
-  /** Verified local tokens held now (for tests). */
-  int verifiedHeld() {
-    return verifiedLocal.size();
-  }
-
   private static String peekIssuer(String token) {
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3 || parts[1].length() > 8192) {

@@ -35,6 +35,8 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The contract's request validation (vertx-openapi's {@link RequestValidatorImpl}, same rules, same errors) with
@@ -97,14 +99,14 @@ final class CachingRequestValidator extends RequestValidatorImpl {
    * every decision is the engine's; this only says yes where the engine would.
    */
   record SimpleCheck(String type, String format, Double minimum, Double maximum) {
-    private static final java.util.Set<String> ANNOTATIONS = java.util.Set.of("description", "default", "example",
+    private static final Set<String> ANNOTATIONS = Set.of("description", "default", "example",
         "title", "deprecated", "readOnly", "writeOnly");
 
-    static java.util.Optional<SimpleCheck> of(JsonSchema schema) {
+    static Optional<SimpleCheck> of(JsonSchema schema) {
       for (String key : schema.fieldNames()) {
         if (!key.equals("type") && !key.equals("format") && !key.equals("minimum") && !key.equals("maximum")
             && !ANNOTATIONS.contains(key) && !key.startsWith("__")) {
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
       }
       Object type = schema.get("type");
@@ -115,9 +117,9 @@ final class CachingRequestValidator extends RequestValidatorImpl {
           || "integer".equals(type) && (format == null || "int32".equals(format) || "int64".equals(format))
           || "boolean".equals(type) && format == null && minimum == null && maximum == null;
       if (!known || minimum != null && !(minimum instanceof Number) || maximum != null && !(maximum instanceof Number)) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      return java.util.Optional.of(new SimpleCheck((String) type, (String) format,
+      return Optional.of(new SimpleCheck((String) type, (String) format,
           minimum == null ? null : ((Number) minimum).doubleValue(),
           maximum == null ? null : ((Number) maximum).doubleValue()));
     }

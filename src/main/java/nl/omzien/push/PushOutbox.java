@@ -143,7 +143,6 @@ public final class PushOutbox {
      */
     public Future<UUID> enqueue(SqlConnection tx, UUID userId, PushKind kind, boolean urgent, Map<PushRef, UUID> ids,
                                 PushParams params, Instant notBefore) {
-        Objects.requireNonNull(userId, "userId");
         return enqueueAll(tx, List.of(new Push(userId, kind, urgent, ids, params, notBefore))).map(all -> all.get(0));
     }
 
