@@ -42,9 +42,9 @@ public final class Main {
     }
     List<String> arguments = Arrays.asList(args);
     if (!arguments.isEmpty() && arguments.get(0).equals("token")) {
-      System.exit(token(config, arguments.subList(1, arguments.size())));
+      exit(token(config, arguments.subList(1, arguments.size())));
     } else if (!arguments.isEmpty() && arguments.get(0).equals("generate")) {
-      System.exit(GenerateCommand.run(config, arguments.subList(1, arguments.size())));
+      exit(GenerateCommand.run(config, arguments.subList(1, arguments.size())));
     } else if (arguments.isEmpty() || arguments.get(0).equals("serve")) {
       serve(config);
     } else {
@@ -61,7 +61,7 @@ public final class Main {
     } catch (Exception e) {
       LOG.debug("start-up failed", e);
       System.err.println("omzien: could not start: " + rootMessage(e));
-      System.exit(1);
+      exit(1);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,8 +69,26 @@ public final class Main {
         app.stop().await(config.shutdownGrace().toSeconds() + 30, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("omzien: unclean shutdown: " + rootMessage(e));
+      } finally {
+        flushLogs(); // after the stop, so its last lines are written too
       }
     }, "omzien-shutdown"));
+  }
+
+  private static void exit(int status) {
+    flushLogs();
+    System.exit(status);
+  }
+
+  /**
+   * Stops logback, which writes what its async appender still queues (logback.xml). Done here rather than with
+   * logback's own shutdown hook: JVM hooks run concurrently, so that one could stop logging before the server's
+   * stop had logged how it went.
+   */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.stop();
+    }
   }
 
   private static int token(OmzienConfig config, List<String> args) {
