@@ -18,9 +18,16 @@ import nl.omzien.requests.RequestStatus;
 
 /** SQL for offers, rounds and matches. Every method runs on the caller's client (usually its transaction). */
 final class MatchStore {
-  private static final String LOCK_DUE = """
-      select status, round, next_round_at <= now() as due, now() as db_now
-        from help_request where id = $1 and next_round_at is not null
+  /**
+   * Locks by primary key only. With {@code and next_round_at is not null} in the WHERE clause the planner chose the
+   * partial index {@code help_request_due} whenever its statistics were older than the timers (analyzed when few were
+   * set), and then read every set timer to find one id: ~5,000 buffers and 2-12 ms per round under load instead of 4.
+   * A row without a timer is locked for the moment its (empty) transaction lasts; nobody waits for it (skip locked).
+   */
+  static final String LOCK_DUE = """
+      select status, round, next_round_at is not null as timed, coalesce(next_round_at <= now(), false) as due,
+             now() as db_now
+        from help_request where id = $1
          for no key update skip locked
       """;
   private static final String LOCK = "select status, round, now() as db_now from help_request where id = $1 for no key update";
@@ -207,6 +214,9 @@ final class MatchStore {
         return Optional.empty();
       }
       Row row = rows.iterator().next();
+      if (!row.getBoolean("timed")) {
+        return Optional.empty();
+      }
       return Optional.of(new Locked(RequestStatus.fromWire(row.getString("status")), row.getInteger("round"),
           Boolean.TRUE.equals(row.getBoolean("due")), row.getOffsetDateTime("db_now").toInstant()));
     });
