@@ -60,7 +60,10 @@ final class CachingRequestValidator extends RequestValidatorImpl {
   /** By schema identity: every Parameter and MediaType of the contract holds its own JsonSchema instance. */
   private final Map<JsonSchema, Validator> validators = new IdentityHashMap<>();
   private final SchemaRepository repository;
-  /** Parameters whose schema is a plain bounded number, integer or boolean: checked without the schema engine. */
+  /**
+   * Parameters whose schema is a plain bounded number, integer or boolean, or the contract's uuid: checked without the
+   * schema engine.
+   */
   private final Map<JsonSchema, SimpleCheck> simpleChecks = new IdentityHashMap<>();
 
   CachingRequestValidator(Vertx vertx, OpenAPIContract contract) {
@@ -95,14 +98,21 @@ final class CachingRequestValidator extends RequestValidatorImpl {
    * maximum: 90}} (output units, keyword lookups), and the nearby listing's coordinates and radius were a fifth of
    * its CPU. For schemas made only of {@code type} (number, integer or boolean), {@code format} (int32, int64,
    * float, double), {@code minimum} and {@code maximum} (plus annotations), a value that plainly fits is accepted
-   * here. Anything else (a value that does not fit, or any other keyword) goes to the engine, so every error and
-   * every decision is the engine's; this only says yes where the engine would.
+   * here; so is a canonical uuid for {@code type: string, format: uuid} (with at most the same canonical pattern and
+   * a maxLength of 36 or more: the ids in paths). Anything else (a value that does not fit, or any other keyword)
+   * goes to the engine, so every error and every decision is the engine's; this only says yes where the engine would.
    */
   record SimpleCheck(String type, String format, Double minimum, Double maximum) {
-    private static final Set<String> ANNOTATIONS = Set.of("description", "default", "example",
+    private static final Set<String> ANNOTATIONS = Set.of("description", "default", "example", "examples",
         "title", "deprecated", "readOnly", "writeOnly");
+    /** The contract's Uuid: exactly the canonical form that {@link #acceptsRaw} accepts. */
+    private static final String UUID_PATTERN =
+        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
     static Optional<SimpleCheck> of(JsonSchema schema) {
+      if ("string".equals(schema.get("type")) && "uuid".equals(schema.get("format"))) {
+        return uuid(schema);
+      }
       for (String key : schema.fieldNames()) {
         if (!key.equals("type") && !key.equals("format") && !key.equals("minimum") && !key.equals("maximum")
             && !ANNOTATIONS.contains(key) && !key.startsWith("__")) {
@@ -124,8 +134,43 @@ final class CachingRequestValidator extends RequestValidatorImpl {
           maximum == null ? null : ((Number) maximum).doubleValue()));
     }
 
+    /** {@code type: string, format: uuid} with at most the canonical pattern and a maxLength of 36 or more. */
+    private static Optional<SimpleCheck> uuid(JsonSchema schema) {
+      for (String key : schema.fieldNames()) {
+        Object value = schema.get(key);
+        boolean fits = switch (key) {
+          case "type", "format" -> true;
+          case "pattern" -> UUID_PATTERN.equals(value);
+          case "maxLength" -> value instanceof Number n && n.doubleValue() >= 36;
+          default -> ANNOTATIONS.contains(key) || key.startsWith("__");
+        };
+        if (!fits) {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(new SimpleCheck("string", "uuid", null, null));
+    }
+
+    /** A uuid in its canonical form (8-4-4-4-12 hex digits), as the raw parameter value. */
+    boolean acceptsRaw(String raw) {
+      if (!"string".equals(type) || raw.length() != 36) {
+        return false;
+      }
+      for (int i = 0; i < 36; i++) {
+        char c = raw.charAt(i);
+        boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+            : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+        if (!ok) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     boolean accepts(Object value) {
       switch (type) {
+        case "string":
+          return false; // a uuid is accepted as its raw value only (acceptsRaw), before the transformer
         case "boolean":
           return value instanceof Boolean;
         case "integer":
@@ -218,8 +263,13 @@ final class CachingRequestValidator extends RequestValidatorImpl {
     if (transformer == null) {
       throw ValidatorException.createUnsupportedValueFormat(parameter);
     }
-    Object transformed = transformer.transform(parameter, String.valueOf(value.get()));
     SimpleCheck simple = simpleChecks.get(parameter.getSchema());
+    // An id in a path or query: the transformer would first try (and fail) to read it as JSON, at the cost of an
+    // exception, and the engine would run the pattern; a canonical uuid passes both, so it is taken as it is.
+    if (simple != null && value.get() instanceof String raw && simple.acceptsRaw(raw)) {
+      return new RequestParameterImpl(raw);
+    }
+    Object transformed = transformer.transform(parameter, String.valueOf(value.get()));
     if (simple != null && simple.accepts(transformed)) {
       return new RequestParameterImpl(transformed);
     }

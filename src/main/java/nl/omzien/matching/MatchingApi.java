@@ -87,8 +87,7 @@ public final class MatchingApi {
   private void listMyOffers(RoutingContext ctx) {
     String status = ApiRouter.query(ctx, "status").map(RequestParameter::getString).orElse(null);
     ApiRouter.page(ctx)
-        .compose(page -> views.offers(ApiRouter.principal(ctx).userId(), status, null, page.after(),
-                page.limit() + 1)
+        .compose(page -> views.offers(ApiRouter.principal(ctx).userId(), status, page.after(), page.limit() + 1)
             .map(rows -> page.toJson(rows, this::offer,
                 row -> new Cursor(row.getOffsetDateTime("created_at").toInstant(), row.getUUID("id")))))
         .onSuccess(json -> Responses.json(ctx, 200, json))
@@ -102,10 +101,10 @@ public final class MatchingApi {
   }
 
   private Future<JsonObject> offerOf(RoutingContext ctx, UUID offerId) {
-    return views.offers(ApiRouter.principal(ctx).userId(), null, offerId, Optional.empty(), 1)
-        .compose(rows -> rows.isEmpty()
+    return views.offer(ApiRouter.principal(ctx).userId(), offerId)
+        .compose(row -> row.isEmpty()
             ? Future.failedFuture(new DomainException.NotFound("Offer"))
-            : Future.succeededFuture(offer(rows.get(0))));
+            : Future.succeededFuture(offer(row.get())));
   }
 
   private void acceptOffer(RoutingContext ctx) {
@@ -134,7 +133,7 @@ public final class MatchingApi {
 
   private void listMyTasks(RoutingContext ctx) {
     ApiRouter.page(ctx)
-        .compose(page -> views.tasks(ApiRouter.principal(ctx).userId(), null, page.after(), page.limit() + 1)
+        .compose(page -> views.tasks(ApiRouter.principal(ctx).userId(), page.after(), page.limit() + 1)
             .map(rows -> page.toJson(rows, this::task,
                 row -> new Cursor(row.getOffsetDateTime("matched_at").toInstant(), row.getUUID("id")))))
         .onSuccess(json -> Responses.json(ctx, 200, json))
@@ -142,10 +141,10 @@ public final class MatchingApi {
   }
 
   private Future<JsonObject> taskOf(UUID volunteer, UUID requestId) {
-    return views.tasks(volunteer, requestId, Optional.empty(), 1)
-        .compose(rows -> rows.isEmpty()
+    return views.task(volunteer, requestId)
+        .compose(row -> row.isEmpty()
             ? Future.failedFuture(new DomainException.NotFound("Task"))
-            : Future.succeededFuture(task(rows.get(0))));
+            : Future.succeededFuture(task(row.get())));
   }
 
   private void completeTask(RoutingContext ctx) {

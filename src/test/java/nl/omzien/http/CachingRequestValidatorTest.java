@@ -119,7 +119,12 @@ class CachingRequestValidatorTest {
     List<String> values = List.of("0", "1", "-1", "20", "52.09", "5.12", "-90", "90", "90.0000001", "-180.5", "180",
         "1e2", "1E400", "-0", "100", "101", "10000", "10001", "2147483647", "2147483648", "9007199254740993",
         "NaN", "Infinity", "-Infinity", "1.5", "true", "false", "TRUE", "yes", "", " ", "abc", "monday", "14:00",
-        "00000000-0000-0000-0000-000000000000", "null", "[1]", "{}");
+        "00000000-0000-0000-0000-000000000000", "null", "[1]", "{}", "0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+        "0A1B2C3D-4E5F-6789-ABCD-EF0123456789", "0a1b2c3d4e5f6789abcdef0123456789",
+        "0a1b2c3d-4e5f-6789-abcd-ef012345678", "0a1b2c3d-4e5f-6789-abcd-ef012345678g",
+        "{0a1b2c3d-4e5f-6789-abcd-ef0123456789}", "0a1b2c3d_4e5f_6789_abcd_ef01234567",
+        " 0a1b2c3d-4e5f-6789-abcd-ef012345678", "0a1b2c3d-4e5f-6789-abcd-ef0123456789 ", "1-2-3-4-5",
+        "\"0a1b2c3d-4e5f-6789-abcd-ef0123456789\"", "0a1b2c3d-4e5f-6789-abcd-ef01234567890");
     int simple = 0;
     int checked = 0;
     for (var operation : contract.operations()) {
@@ -140,6 +145,8 @@ class CachingRequestValidatorTest {
     for (String name : List.of("lat", "lon", "radius", "limit", "accessibleOnly")) {
       assertTrue(nearby.stream().anyMatch(p -> p.getName().equals(name) && caching.simple(p.getSchema())), name);
     }
+    assertTrue(contract.operation("acceptOffer").getParameters().stream()
+        .anyMatch(p -> p.getName().equals("offerId") && caching.simple(p.getSchema())), "offerId");
     assertTrue(simple >= 10 && checked > 1000, simple + " simple parameters, " + checked + " values");
   }
 
