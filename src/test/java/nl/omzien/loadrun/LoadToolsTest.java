@@ -12,6 +12,7 @@ import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
@@ -87,6 +88,99 @@ class LoadToolsTest {
     assertEquals(1, RateClient.quantile(values, 0.0));
     assertEquals(7, RateClient.quantile(new long[] {7}, 0.99));
     assertEquals(0, RateClient.quantile(new long[0], 0.5));
+  }
+
+  @Test
+  @DisplayName("the rate client's request bytes: request line, host, token, JSON body with its length")
+  void encodedRequests() {
+    byte[][] bytes = RateClient.encode(List.of(LoadRequest.get("/v1/me/offers?limit=5", "t.o.k"),
+        new LoadRequest("POST", "/v1/requests", "-", "{\"kind\":\"transport\",\"note\":\"café\"}"),
+        new LoadRequest("POST", "/v1/offers/x/accept", "t.o.k", "-")), "127.0.0.1:8080");
+    assertEquals("GET /v1/me/offers?limit=5 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: Bearer t.o.k\r\n\r\n",
+        new String(bytes[0], StandardCharsets.UTF_8));
+    assertEquals("POST /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 35\r\n\r\n{\"kind\":\"transport\",\"note\":\"café\"}", new String(bytes[1], StandardCharsets.UTF_8),
+        "the length counts UTF-8 bytes (é is two)");
+    assertEquals("POST /v1/offers/x/accept HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nAuthorization: Bearer t.o.k\r\n"
+        + "Content-Length: 0\r\n\r\n", new String(bytes[2], StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("the rate client's parser finds each response however the reads cut the bytes, and refuses chunked")
+  void responseParser() {
+    String stream = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello"
+        + "HTTP/1.1 409 Conflict\r\nContent-Type: application/problem+json\r\nContent-Length: 29\r\n\r\n"
+        + "{\"code\":\"offer-filled\",\"x\":1}"
+        + "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n"
+        + "HTTP/1.1 201 Created\r\nCONTENT-LENGTH:   3\r\n\r\n{ }";
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+    List<String> expected = List.of("200", "409 {\"code\":\"offer-filled\",\"x\":1}", "204", "201");
+    Random random = new Random(5);
+    for (int round = 0; round < 300; round++) {
+      List<String> seen = new java.util.ArrayList<>();
+      RateClient.ResponseParser parser = new RateClient.ResponseParser((status, body) ->
+          seen.add(body == null ? String.valueOf(status) : status + " " + new String(body, StandardCharsets.UTF_8)));
+      int at = 0;
+      while (at < bytes.length) { // cut into random pieces, one byte at a time in the first round
+        int piece = round == 0 ? 1 : 1 + random.nextInt(40);
+        int to = Math.min(bytes.length, at + piece);
+        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, at, to)));
+        at = to;
+      }
+      assertEquals(expected, seen, "round " + round);
+      assertTrue(parser.idle());
+    }
+    RateClient.ResponseParser chunked = new RateClient.ResponseParser((status, body) -> { });
+    assertThrows(IllegalStateException.class, () -> chunked.feed(Buffer.buffer(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")));
+    RateClient.ResponseParser unsized = new RateClient.ResponseParser((status, body) -> { });
+    assertThrows(IllegalStateException.class, () -> unsized.feed(Buffer.buffer("HTTP/1.1 200 OK\r\n\r\n")));
+  }
+
+  @Test
+  @DisplayName("the rate client sends every request of warm-up and run, on time, and counts what came back")
+  void rateClientRun() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+      Map<String, Integer> paths = new java.util.concurrent.ConcurrentHashMap<>();
+      io.vertx.core.http.HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+        seen.incrementAndGet();
+        paths.merge(req.path(), 1, Integer::sum);
+        if (req.path().equals("/conflict")) {
+          req.response().setStatusCode(409).putHeader("Content-Type", "application/problem+json")
+              .end("{\"type\":\"x\",\"code\":\"offer-filled\"}");
+        } else if (req.path().equals("/slow")) {
+          vertx.setTimer(30, t -> req.response().end("{\"slow\":true}"));
+        } else {
+          int status = !"Bearer tok".equals(req.getHeader("Authorization")) ? 401
+              : req.method().name().equals("POST") && b.toString().equals("{}") ? 201 : 200;
+          req.response().setStatusCode(status).end("{}");
+        }
+      })).listen(0).await(10, TimeUnit.SECONDS);
+      List<LoadRequest> plan = List.of(LoadRequest.get("/ok", "tok"), new LoadRequest("POST", "/ok", "tok", "{}"),
+          new LoadRequest("POST", "/conflict", "-", "-"), LoadRequest.get("/slow", "-"));
+      List<RunResult> results = RateClient.run("127.0.0.1", server.actualPort(), plan, "test", 200, 0.5, 1, 4);
+      assertEquals(2, results.size());
+      RunResult warmup = results.get(0);
+      RunResult run = results.get(1);
+      assertEquals("warmup", warmup.mode());
+      assertEquals(100, warmup.sent());
+      assertEquals(100, warmup.answered());
+      assertEquals("rate", run.mode());
+      assertEquals(200, run.sent(), "the measured second at 200/s");
+      assertEquals(200, run.answered());
+      assertEquals(300, seen.get(), "the server saw warm-up and run, nothing twice");
+      assertEquals(Map.of(200, 100L, 201, 50L, 409, 50L), Map.copyOf(run.statuses()), "the plan cycles (/ok and /slow: 200)");
+      assertEquals(Map.of("offer-filled", 50L), Map.copyOf(run.codes()));
+      assertEquals(0, run.socketErrors());
+      assertTrue(run.p99Ms() >= 30, "a quarter of the answers waited 30 ms: p99 " + run.p99Ms());
+      assertTrue(run.p50Ms() < 30, "the others did not: p50 " + run.p50Ms());
+      assertTrue(run.seconds() >= 1 && run.seconds() < 3, "one second of schedule: " + run.seconds());
+      server.close().await(10, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test
