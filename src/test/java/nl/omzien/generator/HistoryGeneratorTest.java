@@ -55,6 +55,10 @@ class HistoryGeneratorTest {
       assertTrue(summary.rows().get("help_request") > 35_000, summary.rows()::toString);
       assertTrue(summary.rows().get("offer") > 150_000, summary.rows()::toString);
       first = query(connection, FINGERPRINT);
+      for (String table : List.of("help_request", "offer", "help_request_history")) {
+        assertEquals("t", query(connection, "select relpages > 0 and relallvisible >= 0.95 * relpages from pg_class"
+            + " where relname = '" + table + "'"), table + ": the generator's vacuum marks the history all-visible");
+      }
       assertEquals("10", query(connection, "select count(distinct wijk_code) from help_request"));
       assertEquals("0", query(connection, """
           select count(*) from help_request
