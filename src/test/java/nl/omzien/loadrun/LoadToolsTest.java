@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
@@ -17,6 +18,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import nl.omzien.Omzien;
 import nl.omzien.auth.Role;
 import nl.omzien.bench.load.LoadPlan;
@@ -117,14 +121,14 @@ class LoadToolsTest {
     List<String> expected = List.of("200", "409 {\"code\":\"offer-filled\",\"x\":1}", "204", "201");
     Random random = new Random(5);
     for (int round = 0; round < 300; round++) {
-      List<String> seen = new java.util.ArrayList<>();
+      List<String> seen = new ArrayList<>();
       RateClient.ResponseParser parser = new RateClient.ResponseParser((status, body) ->
           seen.add(body == null ? String.valueOf(status) : status + " " + new String(body, StandardCharsets.UTF_8)));
       int at = 0;
       while (at < bytes.length) { // cut into random pieces, one byte at a time in the first round
         int piece = round == 0 ? 1 : 1 + random.nextInt(40);
         int to = Math.min(bytes.length, at + piece);
-        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, at, to)));
+        parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, at, to)));
         at = to;
       }
       assertEquals(expected, seen, "round " + round);
@@ -142,11 +146,9 @@ class LoadToolsTest {
   void rateClientRun() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
-      Map<String, Integer> paths = new java.util.concurrent.ConcurrentHashMap<>();
-      io.vertx.core.http.HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      AtomicInteger seen = new AtomicInteger();
+      HttpServer server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
         seen.incrementAndGet();
-        paths.merge(req.path(), 1, Integer::sum);
         if (req.path().equals("/conflict")) {
           req.response().setStatusCode(409).putHeader("Content-Type", "application/problem+json")
               .end("{\"type\":\"x\",\"code\":\"offer-filled\"}");
