@@ -82,7 +82,7 @@ final class MatchStore {
       """;
   private static final String SET_DUE = "update help_request set next_round_at = $2 where id = $1";
   private static final String PENDING = "select count(*)::int from offer where request_id = $1 and status = 'pending'";
-  private static final String CLOSE_OFFERS = """
+  static final String CLOSE_OFFERS = """
       update offer set status = $2, responded_at = now() where request_id = $1 and status = 'pending'
       returning id, volunteer_id
       """;
@@ -155,7 +155,7 @@ final class MatchStore {
       update push_outbox set status = 'suppressed', last_error = 'withdrawn'
        where request_id = $1 and kind = 'appointment_reminder' and status = 'pending'
       """;
-  private static final String ESCALATED_WAITING = """
+  static final String ESCALATED_WAITING = """
       select count(*)::int from help_request where wijk_code = $1 and status = 'escalated'
       """;
   private static final String ACCEPTED_OFFER = """
