@@ -1,0 +1,97 @@
+package nl.omzien.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import nl.omzien.matching.MatchFixture;
+import nl.omzien.testing.BlockedThreadWatch;
+import nl.omzien.testing.TestApp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The figures' statement-level triggers fire for every statement. V15: a statement that changed no row, or changed
+ * nothing a figure reads, makes no figures_mark call (a lost accept race is two such statements); one that can move a
+ * figure marks its request as before. Counted with PostgreSQL's per-transaction function statistics.
+ */
+@DisplayName("The figures' triggers call figures_mark only for changes that can move a figure")
+@ExtendWith(BlockedThreadWatch.class)
+class FiguresTriggersTest {
+  private static TestApp app;
+  private static MatchFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    app = TestApp.start("figures-triggers", Map.of("OMZIEN_MATCH_TICK_MS", "0"));
+    f = new MatchFixture(app);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    app.close();
+  }
+
+  @Test
+  @DisplayName("no row, pending -> filled, a plain history entry: no call; a decline and an escalation: marked")
+  void marksOnlyWhatMoves() throws Exception {
+    f.reset();
+    UUID resident = f.resident("Bewoner", 0).id();
+    UUID volunteer = f.resident("Helper", 0).id();
+    UUID request = UUID.randomUUID();
+    f.sql("insert into help_request (id, resident_id, created_by, kind, status, urgency, details, lat, lon, "
+        + "first_starts_at) values ($1, $2, $2, 'respite', 'offered', 'normal', '{}', 52.09, 5.02, now())",
+        request, resident);
+    UUID offer = UUID.randomUUID();
+    f.sql("insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m) "
+        + "values ($1, $2, $3, 1, 0.5, '{}', 100)", offer, request, volunteer);
+
+    assertEquals(List.of(0L, 0L), marks(
+        // an accept that lost the race: its conditional updates change no row
+        "update help_request set status = 'matched' where id = '" + UUID.randomUUID() + "'",
+        "update offer set status = 'accepted' where id = '" + offer + "' and status = 'accepted'",
+        // a match fills the other offers: no figure reads pending or filled apart
+        "update offer set status = 'filled' where id = '" + offer + "'",
+        "insert into help_request_history (request_id, from_status, to_status) "
+            + "values ('" + request + "', 'offered', 'open')"));
+
+    assertEquals(List.of(2L, 1L), marks(
+        "update offer set status = 'declined', decline_reason = 'too_far' where id = '" + offer + "'",
+        "insert into help_request_history (request_id, from_status, to_status) "
+            + "values ('" + request + "', 'open', 'escalated')"));
+  }
+
+  /**
+   * Runs the statements in one transaction (rolled back) and answers [figures_mark calls, requests they marked in
+   * figures_dirty].
+   */
+  private static List<Long> marks(String... statements) throws Exception {
+    return app.app().database().pool().withConnection(c -> c.begin().compose(tx -> {
+      // Marks of the set-up (committed, not flushed yet) out of the way, in this transaction only.
+      io.vertx.core.Future<?> done = c.query("set local track_functions = 'all'").execute()
+          .compose(v -> c.query("delete from figures_dirty").execute());
+      for (String sql : statements) {
+        done = done.compose(v -> c.query(sql).execute());
+      }
+      return done.compose(v -> counts(c)).eventually(() -> tx.rollback());
+    })).await(10, TimeUnit.SECONDS);
+  }
+
+  private static io.vertx.core.Future<List<Long>> counts(SqlConnection c) {
+    return c.preparedQuery("select (select coalesce(sum(calls), 0) from pg_stat_xact_user_functions "
+            + "where funcname = $1)::bigint, (select count(distinct id) from figures_dirty)::bigint")
+        .execute(Tuple.of("figures_mark"))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return List.of(row.getLong(0), row.getLong(1));
+        });
+  }
+}
