@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import nl.omzien.testing.BlockedThreadWatch;
 import nl.omzien.testing.TestApp;
 import org.junit.jupiter.api.AfterAll;
@@ -77,8 +79,8 @@ class WriteIndexesTest {
   private static JsonObject analyzed(String sql, Object... params) throws Exception {
     var pool = app.app().database().pool();
     return pool.withConnection(c -> c.begin().compose(tx -> c.preparedQuery("explain (analyze, buffers, format json) "
-            + sql).execute(io.vertx.sqlclient.Tuple.from(params)).compose(rows -> tx.rollback().map(rows))))
-        .await(10, java.util.concurrent.TimeUnit.SECONDS)
+            + sql).execute(Tuple.from(params)).eventually(() -> tx.rollback())))
+        .await(10, TimeUnit.SECONDS)
         .iterator().next().getJsonArray(0).getJsonObject(0).getJsonObject("Plan");
   }
 

@@ -2,6 +2,7 @@ package nl.omzien.reports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -76,7 +77,7 @@ class FiguresTriggersTest {
   private static List<Long> marks(String... statements) throws Exception {
     return app.app().database().pool().withConnection(c -> c.begin().compose(tx -> {
       // Marks of the set-up (committed, not flushed yet) out of the way, in this transaction only.
-      io.vertx.core.Future<?> done = c.query("set local track_functions = 'all'").execute()
+      Future<?> done = c.query("set local track_functions = 'all'").execute()
           .compose(v -> c.query("delete from figures_dirty").execute());
       for (String sql : statements) {
         done = done.compose(v -> c.query(sql).execute());
@@ -85,7 +86,7 @@ class FiguresTriggersTest {
     })).await(10, TimeUnit.SECONDS);
   }
 
-  private static io.vertx.core.Future<List<Long>> counts(SqlConnection c) {
+  private static Future<List<Long>> counts(SqlConnection c) {
     return c.preparedQuery("select (select coalesce(sum(calls), 0) from pg_stat_xact_user_functions "
             + "where funcname = $1)::bigint, (select count(distinct id) from figures_dirty)::bigint")
         .execute(Tuple.of("figures_mark"))
