@@ -11,7 +11,11 @@ import io.vertx.sqlclient.RowStream;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +49,10 @@ public final class VolunteerIndex {
                     where a.volunteer_id = p.user_id order by a.day_of_week, a.start_time, e.ord) as slots
         from volunteer_profile p
       """;
-  private static final String ONE = SELECT + " where p.user_id = $1";
+  private static final String SOME = SELECT + " where p.user_id = any ($1)";
+  /** Volunteers re-read per query when notifications come in bursts. */
+  static final int BATCH = 500;
+  private static final long RETRY_MS = 1_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -53,6 +60,10 @@ public final class VolunteerIndex {
   /** Per volunteer: index key and latest version applied; guarded by {@code this}. */
   private final Map<UUID, long[]> known = new HashMap<>();
   private PgSubscriber subscriber;
+  /** Volunteers heard of (NOTIFY) and not re-read yet; guarded by {@code this}. */
+  private final Set<UUID> heard = new LinkedHashSet<>();
+  /** Whether a re-read of {@link #heard} is under way; guarded by {@code this}. */
+  private boolean rereading;
 
   private VolunteerIndex(Vertx vertx, Pool pool) {
     this.vertx = vertx;
@@ -115,21 +126,71 @@ public final class VolunteerIndex {
           } catch (IllegalArgumentException e) {
             return;
           }
-          refresh(id).onFailure(failure -> LOG.warn("volunteer index: refresh of one volunteer failed: {}",
-              failure.toString()));
+          heard(id);
         });
     return subscriber.connect();
   }
 
   /** Re-reads one volunteer from the database and applies it (removes them when their profile is gone). */
   public Future<Void> refresh(UUID volunteer) {
-    return pool.preparedQuery(ONE).execute(Tuple.of(volunteer)).map(rows -> {
-      if (rows.size() == 0) {
-        remove(volunteer);
-      } else {
-        apply(card(rows.iterator().next()));
+    return refresh(List.of(volunteer));
+  }
+
+  /** Re-reads these volunteers in one query and applies them (removes those whose profile is gone). */
+  public Future<Void> refresh(Collection<UUID> volunteers) {
+    return pool.preparedQuery(SOME).execute(Tuple.of(volunteers.toArray(UUID[]::new))).map(rows -> {
+      Set<UUID> gone = new HashSet<>(volunteers);
+      for (Row row : rows) {
+        VolunteerCard card = card(row);
+        gone.remove(card.id());
+        apply(card);
       }
+      gone.forEach(this::remove);
       return null;
+    });
+  }
+
+  /**
+   * A notification: the volunteer is re-read soon. A burst (a bulk import, a migration touching every profile) is
+   * read {@link #BATCH} at a time, one query after the other, instead of one query per notification all at once,
+   * which overflowed the pool's wait queue and lost those refreshes. A failed read is tried again after a second,
+   * with whatever was heard meanwhile: nothing heard is dropped.
+   */
+  void heard(UUID volunteer) {
+    synchronized (this) {
+      heard.add(volunteer);
+      if (rereading) {
+        return;
+      }
+      rereading = true;
+    }
+    reread();
+  }
+
+  private void reread() {
+    List<UUID> batch = new ArrayList<>(BATCH);
+    synchronized (this) {
+      Iterator<UUID> next = heard.iterator();
+      while (next.hasNext() && batch.size() < BATCH) {
+        batch.add(next.next());
+        next.remove();
+      }
+      if (batch.isEmpty()) {
+        rereading = false;
+        return;
+      }
+    }
+    refresh(batch).onComplete(done -> {
+      if (done.succeeded()) {
+        reread();
+        return;
+      }
+      LOG.warn("volunteer index: re-reading {} volunteer(s) failed, again in {} ms: {}", batch.size(), RETRY_MS,
+          done.cause().toString());
+      synchronized (this) {
+        heard.addAll(batch);
+      }
+      vertx.setTimer(RETRY_MS, t -> reread());
     });
   }
 

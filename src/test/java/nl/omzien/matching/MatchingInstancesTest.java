@@ -54,6 +54,34 @@ class MatchingInstancesTest {
   }
 
   @Test
+  @DisplayName("a burst of profile changes made in SQL (a bulk import) reaches the index, every one of them")
+  void burstOfNotifications() throws Exception {
+    // A small pool: its wait queue (64 per connection) is far below one query per notification.
+    try (TestApp app = TestApp.start("burst", Map.of("OMZIEN_MATCH_TICK_MS", "0", "OMZIEN_DB_POOL_SIZE", "2"))) {
+      MatchFixture f = new MatchFixture(app);
+      int before = app.app().matcher().volunteers().size();
+      String wijk = f.rows("select wijk_code from buurt order by code limit 1").get(0).getString(0);
+      String buurt = f.rows("select code from buurt where wijk_code = $1 order by code limit 1", wijk).get(0)
+          .getString(0);
+      f.sql("insert into app_user (id, display_name, roles) select ('00000000-0000-4000-8000-' || "
+          + "lpad(g::text, 12, '0'))::uuid, 'Bulk ' || g, '{volunteer}' from generate_series(1, 1500) g");
+      // One transaction, 1,500 notifications at its commit.
+      f.sql("insert into volunteer_profile (user_id, lat, lon, buurt_code, wijk_code, travel_km) "
+          + "select ('00000000-0000-4000-8000-' || lpad(g::text, 12, '0'))::uuid, 52.09 + g * 1e-5, 5.12, $1, $2, 5 "
+          + "from generate_series(1, 1500) g", buurt, wijk);
+      await("all 1,500 indexed", () -> app.app().matcher().volunteers().size() == before + 1500);
+      assertTrue(app.app().matcher().volunteers().get(UUID.fromString("00000000-0000-4000-8000-000000001500"))
+          .isPresent());
+
+      // And a bulk change of them all: heard and applied too.
+      f.sql("update volunteer_profile set paused = true where user_id::text like '00000000-0000-4000-8000-%'");
+      await("all 1,500 paused", () -> f.rows("select user_id from volunteer_profile where paused").stream()
+          .allMatch(r -> app.app().matcher().volunteers().get(r.getUUID(0)).map(VolunteerCard::paused)
+              .orElse(false)));
+    }
+  }
+
+  @Test
   @DisplayName("two instances on one database: a profile change made through one is matched on the other, "
       + "and both workers together offer and push each volunteer once")
   void twoInstances() throws Exception {
