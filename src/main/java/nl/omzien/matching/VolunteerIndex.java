@@ -51,7 +51,7 @@ public final class VolunteerIndex {
       """;
   private static final String SOME = SELECT + " where p.user_id = any ($1)";
   /** Volunteers re-read per query when notifications come in bursts. */
-  static final int BATCH = 500;
+  private static final int BATCH = 500;
   private static final long RETRY_MS = 1_000;
 
   private final Vertx vertx;
@@ -138,6 +138,9 @@ public final class VolunteerIndex {
 
   /** Re-reads these volunteers in one query and applies them (removes those whose profile is gone). */
   public Future<Void> refresh(Collection<UUID> volunteers) {
+    if (volunteers.isEmpty()) {
+      return Future.succeededFuture();
+    }
     return pool.preparedQuery(SOME).execute(Tuple.of(volunteers.toArray(UUID[]::new))).map(rows -> {
       Set<UUID> gone = new HashSet<>(volunteers);
       for (Row row : rows) {

@@ -142,11 +142,8 @@ final class Erasure {
 
   /** The matching index forgets them, this instance's token cache too, and released tasks are matched again. */
   private Future<Void> afterCommit(Outcome outcome) {
-    Future<Void> chain = Future.succeededFuture();
-    for (UUID one : outcome.people()) {
-      directory.forget(one);
-      chain = chain.compose(v -> volunteers.refresh(one));
-    }
+    outcome.people().forEach(directory::forget);
+    Future<Void> chain = volunteers.refresh(outcome.people());
     for (UUID request : outcome.rematch()) {
       chain = chain.compose(v -> matcher.runDue(request).recover(failure -> {
         LOG.warn("erasure: re-matching a released task failed; the worker retries it: {}", failure.toString());

@@ -256,6 +256,13 @@ public final class MatchFixture {
     app.app().matcher().runDue(UUID.fromString(requestId)).await(20, TimeUnit.SECONDS);
   }
 
+  /** An offered request of this resident, inserted in SQL (no round, no timer, no offers). */
+  public void offeredRequest(UUID id, UUID resident) throws Exception {
+    sql("insert into help_request (id, resident_id, created_by, kind, status, urgency, details, lat, lon, "
+        + "first_starts_at) values ($1, $2, $2, 'respite', 'offered', 'normal', '{}', 52.09, 5.02, now())",
+        id, resident);
+  }
+
   public long count(String sql, Object... params) throws Exception {
     return rows(sql, params).get(0).getLong(0);
   }

@@ -71,7 +71,7 @@ class RoundLockTest {
     UUID later = UUID.randomUUID();
     UUID none = UUID.randomUUID();
     for (UUID id : List.of(due, later, none)) {
-      offered(id, resident);
+      f.offeredRequest(id, resident);
     }
     f.sql("update help_request set next_round_at = now() - interval '1 second' where id = $1", due);
     f.sql("update help_request set next_round_at = now() + interval '1 hour' where id = $1", later);
@@ -93,7 +93,7 @@ class RoundLockTest {
     f.reset();
     UUID resident = f.resident("Bewoner", 0).id();
     UUID id = UUID.randomUUID();
-    offered(id, resident);
+    f.offeredRequest(id, resident);
     f.sql("update help_request set next_round_at = now() where id = $1", id);
     var pool = app.app().database().pool();
     var holder = pool.getConnection().await(10, TimeUnit.SECONDS);
@@ -107,13 +107,6 @@ class RoundLockTest {
       holder.close().await(10, TimeUnit.SECONDS);
     }
     assertTrue(lockDue(id).isPresent());
-  }
-
-  /** An offered request of this resident, without a timer. */
-  private static void offered(UUID id, UUID resident) throws Exception {
-    f.sql("insert into help_request (id, resident_id, created_by, kind, status, urgency, details, lat, lon, "
-        + "first_starts_at) values ($1, $2, $2, 'respite', 'offered', 'normal', '{}', 52.09, 5.02, now())",
-        id, resident);
   }
 
   private static Optional<MatchStore.Locked> lockDue(UUID id) throws Exception {

@@ -48,9 +48,7 @@ class FiguresTriggersTest {
     UUID resident = f.resident("Bewoner", 0).id();
     UUID volunteer = f.resident("Helper", 0).id();
     UUID request = UUID.randomUUID();
-    f.sql("insert into help_request (id, resident_id, created_by, kind, status, urgency, details, lat, lon, "
-        + "first_starts_at) values ($1, $2, $2, 'respite', 'offered', 'normal', '{}', 52.09, 5.02, now())",
-        request, resident);
+    f.offeredRequest(request, resident);
     UUID offer = UUID.randomUUID();
     f.sql("insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m) "
         + "values ($1, $2, $3, 1, 0.5, '{}', 100)", offer, request, volunteer);
