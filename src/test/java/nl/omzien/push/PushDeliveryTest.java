@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -499,6 +500,39 @@ class PushDeliveryTest {
         assertEquals(PushOutbox.CAPPED, status(batched.get(7)).getString("last_error"));
         assertEquals("pending", status(batched.get(6)).getString("status"), "the cap is per person");
         assertEquals(List.of(), pool.withTransaction(tx -> outbox.enqueueAll(tx, List.of())).await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @DisplayName("the users' facts of small batches are planned once per connection, not on every batch (issue #6)")
+    void smallBatchesKeepOnePlan() throws Exception {
+        SqlConnection conn = pool.getConnection().await(10, TimeUnit.SECONDS);
+        try {
+            long[] before = factsPlans(conn);
+            for (int i = 0; i < 12; i++) {
+                UUID volunteer = UUID.randomUUID();
+                UUID resident = UUID.randomUUID();
+                List<PushOutbox.Push> batch = List.of(push(volunteer, PushKind.OFFER_MADE, true, null),
+                        push(resident, PushKind.OFFER_FILLED, false, null),
+                        push(resident, PushKind.APPOINTMENT_REMINDER, false, NOON.plus(Duration.ofDays(3))));
+                assertEquals(3, outbox.enqueueAll(conn, batch).await(10, TimeUnit.SECONDS).size());
+            }
+            long[] after = factsPlans(conn);
+            // PostgreSQL plans a prepared statement for the given values five times, then keeps its generic plan
+            // if that is no dearer. Before the fix every one of the 12 calls was planned for its values.
+            assertEquals(12, after[0] + after[1] - before[0] - before[1], "12 executions");
+            assertTrue(after[1] - before[1] <= 5, "planned for its values " + (after[1] - before[1]) + " times");
+        } finally {
+            conn.close();
+        }
+    }
+
+    /** This connection's plans of the users' facts statement so far: {generic, value-specific}. */
+    private static long[] factsPlans(SqlConnection conn) throws Exception {
+        for (Row row : conn.query("select generic_plans, custom_plans from pg_prepared_statements"
+                + " where statement like '%a.quiet_start, a.quiet_end%'").execute().await(10, TimeUnit.SECONDS)) {
+            return new long[] {row.getLong("generic_plans"), row.getLong("custom_plans")};
+        }
+        return new long[] {0, 0};
     }
 
     @Test
