@@ -172,8 +172,7 @@ public final class PushOutbox {
             for (Push push : pushes) {
                 UUID messageId = UUID.randomUUID();
                 PushMessage.dataPayload(messageId, push.kind(), false, push.ids());
-                templates.render(push.kind(), PushTemplates.NL, push.params());
-                templates.render(push.kind(), PushTemplates.EN, push.params());
+                templates.check(push.kind(), push.params());
                 messageIds.add(messageId);
                 if (!effectiveUrgent(push)) {
                     needHours.add(push.userId());

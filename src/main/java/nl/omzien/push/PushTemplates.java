@@ -48,6 +48,8 @@ public final class PushTemplates {
 
     private final Map<Locale, Properties> bundles;
     private final Map<Locale, DateTimeFormatter> whenFormats;
+    /** Per kind, the parameters its texts use in any language (in order of first appearance). */
+    private final Map<PushKind, List<TemplateParam>> needs = new EnumMap<>(PushKind.class);
 
     private PushTemplates(Map<Locale, Properties> bundles) {
         this.bundles = bundles;
@@ -55,6 +57,15 @@ public final class PushTemplates {
                 NL, formatter(bundles.get(NL), NL),
                 EN, formatter(bundles.get(EN), EN));
         validate();
+        for (PushKind kind : PushKind.values()) {
+            Set<TemplateParam> used = new LinkedHashSet<>();
+            for (Locale locale : List.of(NL, EN)) {
+                for (String part : List.of("title", "body")) {
+                    placeholders(template(kind, locale, part)).forEach(name -> used.add(TemplateParam.byPlaceholder(name)));
+                }
+            }
+            needs.put(kind, List.copyOf(used));
+        }
     }
 
     /**
@@ -94,6 +105,21 @@ public final class PushTemplates {
         String title = fill(kind, locale, bundle.getProperty(kind.wireName() + ".title"), params);
         String body = fill(kind, locale, bundle.getProperty(kind.wireName() + ".body"), params);
         return new Rendered(locale, title, body);
+    }
+
+    /**
+     * Checks that a kind renders with {@code params} in every language, without rendering: the same answer as
+     * {@link #render} in Dutch and English (the outbox checks every push it writes; rendering each twice, dates
+     * formatted and all, was ~7 % of the server's CPU in the accept load run).
+     *
+     * @throws IllegalArgumentException when a text of the kind uses a parameter that {@code params} lacks
+     */
+    public void check(PushKind kind, PushParams params) {
+        for (TemplateParam p : needs.get(kind)) {
+            if (!params.has(p)) {
+                throw new IllegalArgumentException(kind.wireName() + " text needs parameter " + p.placeholder());
+            }
+        }
     }
 
     /**

@@ -30,6 +30,51 @@ class PushTemplatesTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PushKind.class)
+    @DisplayName("check (what the outbox runs on every push) accepts exactly the parameters with which the kind renders "
+            + "in Dutch and in English, for each of the 32 combinations of present and missing parameters")
+    void checkAgreesWithRendering(PushKind kind) {
+        int rejected = 0;
+        for (int mask = 0; mask < 32; mask++) {
+            PushParams params = PushParams.NONE;
+            params = (mask & 1) == 0 ? params : params.withHelpKind(Samples.PARAMS.helpKind());
+            params = (mask & 2) == 0 ? params : params.withWhen(Samples.PARAMS.when());
+            params = (mask & 4) == 0 ? params : params.withDistanceMeters(Samples.PARAMS.distanceMeters());
+            params = (mask & 8) == 0 ? params : params.withCount(Samples.PARAMS.count());
+            params = (mask & 16) == 0 ? params : params.withLead(Samples.PARAMS.lead());
+            PushParams given = params;
+            boolean renders = true;
+            try {
+                templates.render(kind, PushTemplates.NL, given);
+                templates.render(kind, PushTemplates.EN, given);
+            } catch (IllegalArgumentException e) {
+                renders = false;
+            }
+            if (renders) {
+                templates.check(kind, given);
+            } else {
+                rejected++;
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> templates.check(kind, given), "mask " + mask);
+                assertTrue(e.getMessage().startsWith(kind.wireName() + " text needs parameter "), e.getMessage());
+            }
+        }
+        // A kind whose texts use k parameters renders with 2^(5-k) of the 32 combinations.
+        assertEquals(32 - (32 >> kind.params().stream().filter(p -> usedBy(kind, p)).count()), rejected);
+    }
+
+    private boolean usedBy(PushKind kind, TemplateParam p) {
+        for (Locale locale : List.of(PushTemplates.NL, PushTemplates.EN)) {
+            for (String part : List.of("title", "body")) {
+                if (PushTemplates.placeholders(templates.template(kind, locale, part)).contains(p.placeholder())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PushKind.class)
     @DisplayName("every kind has a title and a body in Dutch and in English, and they differ")
     void everyKindInBothLanguages(PushKind kind) {
         for (String part : List.of("title", "body")) {
