@@ -61,7 +61,9 @@ public final class PushTemplates {
             Set<TemplateParam> used = new LinkedHashSet<>();
             for (Locale locale : List.of(NL, EN)) {
                 for (String part : List.of("title", "body")) {
-                    placeholders(template(kind, locale, part)).forEach(name -> used.add(TemplateParam.byPlaceholder(name)));
+                    for (String name : placeholders(template(kind, locale, part))) {
+                        used.add(TemplateParam.byPlaceholder(name));
+                    }
                 }
             }
             needs.put(kind, List.copyOf(used));
@@ -110,7 +112,7 @@ public final class PushTemplates {
     /**
      * Checks that a kind renders with {@code params} in every language, without rendering: the same answer as
      * {@link #render} in Dutch and English (the outbox checks every push it writes; rendering each twice, dates
-     * formatted and all, was ~7 % of the server's CPU in the accept load run).
+     * formatted and all, was ~7 % of the server's CPU samples in the accept load run).
      *
      * @throws IllegalArgumentException when a text of the kind uses a parameter that {@code params} lacks
      */
