@@ -49,25 +49,14 @@ public final class PushTemplates {
     private final Map<Locale, Properties> bundles;
     private final Map<Locale, DateTimeFormatter> whenFormats;
     /** Per kind, the parameters its texts use in any language (in order of first appearance). */
-    private final Map<PushKind, List<TemplateParam>> needs = new EnumMap<>(PushKind.class);
+    private final Map<PushKind, List<TemplateParam>> needs;
 
     private PushTemplates(Map<Locale, Properties> bundles) {
         this.bundles = bundles;
         this.whenFormats = Map.of(
                 NL, formatter(bundles.get(NL), NL),
                 EN, formatter(bundles.get(EN), EN));
-        validate();
-        for (PushKind kind : PushKind.values()) {
-            Set<TemplateParam> used = new LinkedHashSet<>();
-            for (Locale locale : List.of(NL, EN)) {
-                for (String part : List.of("title", "body")) {
-                    for (String name : placeholders(template(kind, locale, part))) {
-                        used.add(TemplateParam.byPlaceholder(name));
-                    }
-                }
-            }
-            needs.put(kind, List.copyOf(used));
-        }
+        this.needs = validate();
     }
 
     /**
@@ -199,8 +188,10 @@ public final class PushTemplates {
         };
     }
 
-    private void validate() {
-        for (Locale locale : SUPPORTED) {
+    /** Checks every template; returns per kind the parameters its texts use (for {@link #check}). */
+    private Map<PushKind, List<TemplateParam>> validate() {
+        Map<PushKind, Set<TemplateParam>> used = new EnumMap<>(PushKind.class);
+        for (Locale locale : List.of(NL, EN)) {
             Properties bundle = bundles.get(locale);
             for (String key : List.of("help.other", "when.format", "lead.24h", "lead.1h")) {
                 requireKey(bundle, locale, key);
@@ -214,10 +205,16 @@ public final class PushTemplates {
                             throw new IllegalStateException("template " + kind.wireName() + "." + part + " (" + locale
                                     + ") uses {" + name + "}, allowed: " + kind.params());
                         }
+                        used.computeIfAbsent(kind, k -> new LinkedHashSet<>()).add(p);
                     }
                 }
             }
         }
+        Map<PushKind, List<TemplateParam>> needs = new EnumMap<>(PushKind.class);
+        for (PushKind kind : PushKind.values()) {
+            needs.put(kind, List.copyOf(used.getOrDefault(kind, Set.of())));
+        }
+        return needs;
     }
 
     private static String requireKey(Properties bundle, Locale locale, String key) {
