@@ -50,6 +50,8 @@ import java.util.Set;
  *   one at a time on a worker thread and every request paid two thread hops. With the validators built, checking
  *   parameters and a small body takes microseconds, so requests with a body up to {@value #INLINE_BODY_BYTES}
  *   bytes are validated on the event loop; larger bodies (up to the body limit) still go to a worker, unordered.</li>
+ *   <li>The engine itself: plainly valid query and path values ({@link SimpleCheck}) and bodies ({@link BodyCheck})
+ *   are accepted without it; everything else, and every error, is still the engine's.</li>
  * </ul>
  */
 final class CachingRequestValidator extends RequestValidatorImpl {
@@ -65,6 +67,8 @@ final class CachingRequestValidator extends RequestValidatorImpl {
    * schema engine.
    */
   private final Map<JsonSchema, SimpleCheck> simpleChecks = new IdentityHashMap<>();
+  /** Every body schema's plain check ({@link BodyCheck}): a body that plainly fits skips the schema engine. */
+  private final Map<JsonSchema, BodyCheck> bodyChecks = new IdentityHashMap<>();
 
   CachingRequestValidator(Vertx vertx, OpenAPIContract contract) {
     super(vertx, contract);
@@ -82,6 +86,7 @@ final class CachingRequestValidator extends RequestValidatorImpl {
         for (MediaType mediaType : operation.getRequestBody().getContent().values()) {
           if (mediaType.getSchema() != null) {
             validators.computeIfAbsent(mediaType.getSchema(), repository::validator);
+            bodyChecks.computeIfAbsent(mediaType.getSchema(), schema -> BodyCheck.of(repository, schema));
           }
         }
       }
@@ -205,6 +210,12 @@ final class CachingRequestValidator extends RequestValidatorImpl {
     }
   }
 
+  /** Whether this body would be accepted without the schema engine (tests). */
+  boolean plainBody(JsonSchema schema, Object body) {
+    BodyCheck check = bodyChecks.get(schema);
+    return check != null && check.accepts(body);
+  }
+
   /** Whether this schema's validator was built at start (tests). */
   boolean prebuilt(JsonSchema schema) {
     return validators.containsKey(schema);
@@ -296,6 +307,10 @@ final class CachingRequestValidator extends RequestValidatorImpl {
       return new RequestParameterImpl(rawContent);
     }
     Object transformed = analyser.transform();
+    BodyCheck plain = bodyChecks.get(mediaType.getSchema());
+    if (plain != null && plain.accepts(transformed)) {
+      return new RequestParameterImpl(transformed);
+    }
     OutputUnit result = validator(mediaType.getSchema()).validate(transformed);
     try {
       result.checkValidity();
