@@ -36,7 +36,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The contract's request validation (vertx-openapi's {@link RequestValidatorImpl}, same rules, same errors) with
@@ -86,7 +85,7 @@ final class CachingRequestValidator extends RequestValidatorImpl {
         for (MediaType mediaType : operation.getRequestBody().getContent().values()) {
           if (mediaType.getSchema() != null) {
             validators.computeIfAbsent(mediaType.getSchema(), repository::validator);
-            bodyChecks.computeIfAbsent(mediaType.getSchema(), schema -> BodyCheck.of(repository, schema));
+            bodyChecks.computeIfAbsent(mediaType.getSchema(), schema -> new BodyCheck(repository, schema));
           }
         }
       }
@@ -108,8 +107,6 @@ final class CachingRequestValidator extends RequestValidatorImpl {
    * goes to the engine, so every error and every decision is the engine's; this only says yes where the engine would.
    */
   record SimpleCheck(String type, String format, Double minimum, Double maximum) {
-    private static final Set<String> ANNOTATIONS = Set.of("description", "default", "example", "examples",
-        "title", "deprecated", "readOnly", "writeOnly");
     /** The contract's Uuid: exactly the canonical form that {@link #acceptsRaw} accepts. */
     private static final String UUID_PATTERN =
         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -120,7 +117,7 @@ final class CachingRequestValidator extends RequestValidatorImpl {
       }
       for (String key : schema.fieldNames()) {
         if (!key.equals("type") && !key.equals("format") && !key.equals("minimum") && !key.equals("maximum")
-            && !ANNOTATIONS.contains(key) && !key.startsWith("__")) {
+            && !BodyCheck.annotation(key)) {
           return Optional.empty();
         }
       }
@@ -147,7 +144,7 @@ final class CachingRequestValidator extends RequestValidatorImpl {
           case "type", "format" -> true;
           case "pattern" -> UUID_PATTERN.equals(value);
           case "maxLength" -> value instanceof Number n && n.doubleValue() >= 36;
-          default -> ANNOTATIONS.contains(key) || key.startsWith("__");
+          default -> BodyCheck.annotation(key);
         };
         if (!fits) {
           return Optional.empty();
