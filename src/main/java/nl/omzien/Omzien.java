@@ -121,7 +121,9 @@ public final class Omzien {
   public static Future<Omzien> start(OmzienConfig config, PushOptions pushOptions, Optional<FirebaseApp> firebaseAuth) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        // One event loop per HTTP instance (Vert.x's default is two per core): the background verticles share them,
+        // and each loop has its own database pool (LoopPools), so OMZIEN_DB_POOL_SIZE is split over these loops.
+        .with(new VertxOptions().setEventLoopPoolSize(Math.max(1, config.httpInstances())).setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             .setJvmMetricsEnabled(true)
             .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,

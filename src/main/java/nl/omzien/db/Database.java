@@ -63,18 +63,21 @@ public final class Database {
         }, false);
   }
 
+  /**
+   * {@code OMZIEN_DB_POOL_SIZE} connections in all, split over one pool per event loop ({@link LoopPools}); Omzien
+   * runs one event loop per HTTP instance (see {@code Omzien.start}), so the split is over {@code httpInstances}.
+   */
   private static Pool createPool(Vertx vertx, DbTarget target, OmzienConfig config) {
-    PoolOptions options = new PoolOptions()
-        .setMaxSize(config.dbPoolSize())
-        .setName("omzien-db")
-        .setMaxWaitQueueSize(config.dbPoolSize() * 64)
-        .setConnectionTimeout(5)
-        .setIdleTimeout(60);
-    return PgBuilder.pool()
+    return new LoopPools(size -> PgBuilder.pool()
         .connectingTo(target.connectOptions())
-        .with(options)
+        .with(new PoolOptions()
+            .setMaxSize(size)
+            .setName("omzien-db")
+            .setMaxWaitQueueSize(size * 64)
+            .setConnectionTimeout(5)
+            .setIdleTimeout(60))
         .using(vertx)
-        .build();
+        .build(), LoopPools.perLoop(config.dbPoolSize(), config.httpInstances()));
   }
 
   public Pool pool() {

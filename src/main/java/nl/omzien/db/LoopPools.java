@@ -1,0 +1,124 @@
+package nl.omzien.db;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PrepareOptions;
+import io.vertx.sqlclient.PreparedQuery;
+import io.vertx.sqlclient.Query;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+
+/**
+ * One connection pool per event loop, behind the one {@link Pool} the services share: a statement issued on an event
+ * loop runs on a connection whose socket that same loop reads and writes.
+ *
+ * <p>Why (issue #6): with one pool for the whole process, Vert.x hands a free connection to whoever waits first, and a
+ * connection's I/O stays on the loop that opened it (the start-up's, the match worker's, either HTTP loop's). Under
+ * the create run's 32 concurrent requests on 16 connections, most statements were written and read on another loop
+ * than the request's, and every answer hopped back to the request's loop: an eventfd wake-up and a task queue per
+ * statement, ~15 statements per create. async-profiler showed 20 % of the event loops' CPU on two loops that serve
+ * no HTTP at all, doing the pool's socket work.
+ *
+ * <p>Here each event-loop thread gets its own pool on first use, of {@code perLoop} connections; its connections
+ * are opened from that loop, so they live on it. Callers off an event loop (a worker thread, a thread without a
+ * Vert.x context) share one more pool of the same size. Transactions are unaffected: {@link #withTransaction} takes
+ * a connection from the caller's pool and keeps it to the end.
+ */
+public final class LoopPools implements Pool {
+  private final IntFunction<Pool> factory;
+  private final int perLoop;
+  private final Map<Thread, Pool> loops = new ConcurrentHashMap<>();
+  private volatile Pool others;
+  private volatile boolean closed;
+
+  /**
+   * @param factory a pool of the given maximum size (unconnected: pools open connections on demand)
+   * @param perLoop the maximum number of connections of each event loop's pool
+   */
+  public LoopPools(IntFunction<Pool> factory, int perLoop) {
+    if (perLoop < 1) {
+      throw new IllegalArgumentException("perLoop must be at least 1: " + perLoop);
+    }
+    this.factory = factory;
+    this.perLoop = perLoop;
+  }
+
+  /** Connections per loop for {@code total} connections over {@code eventLoops} loops (rounded up, at least 1). */
+  public static int perLoop(int total, int eventLoops) {
+    return Math.max(1, (total + Math.max(1, eventLoops) - 1) / Math.max(1, eventLoops));
+  }
+
+  /** The pool of the calling thread: its event loop's, or the one for everything off an event loop. */
+  Pool current() {
+    if (closed) {
+      throw new IllegalStateException("pool closed");
+    }
+    // The thread, not the context: a worker thread running an event-loop context's executeBlocking is no loop.
+    if (Context.isOnEventLoopThread()) {
+      return loops.computeIfAbsent(Thread.currentThread(), thread -> factory.apply(perLoop));
+    }
+    Pool pool = others;
+    if (pool == null) {
+      synchronized (this) {
+        pool = others;
+        if (pool == null) {
+          pool = factory.apply(perLoop);
+          others = pool;
+        }
+      }
+    }
+    return pool;
+  }
+
+  /** How many pools were opened so far (one per event loop that used the database, plus one for other threads). */
+  int pools() {
+    return loops.size() + (others == null ? 0 : 1);
+  }
+
+  @Override
+  public Future<SqlConnection> getConnection() {
+    return current().getConnection();
+  }
+
+  @Override
+  public Query<RowSet<Row>> query(String sql) {
+    return current().query(sql);
+  }
+
+  @Override
+  public PreparedQuery<RowSet<Row>> preparedQuery(String sql) {
+    return current().preparedQuery(sql);
+  }
+
+  @Override
+  public PreparedQuery<RowSet<Row>> preparedQuery(String sql, PrepareOptions options) {
+    return current().preparedQuery(sql, options);
+  }
+
+  /** Connections open in all pools. */
+  @Override
+  public int size() {
+    int size = loops.values().stream().mapToInt(Pool::size).sum();
+    Pool pool = others;
+    return pool == null ? size : size + pool.size();
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    List<Future<Void>> closing = new ArrayList<>();
+    loops.values().forEach(pool -> closing.add(pool.close()));
+    Pool pool = others;
+    if (pool != null) {
+      closing.add(pool.close());
+    }
+    return Future.all(closing).mapEmpty();
+  }
+}
