@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Query;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +33,11 @@ import java.util.function.IntFunction;
 public final class LoopPools implements Pool {
   private final IntFunction<Pool> factory;
   private final int perLoop;
-  private final Map<Thread, Pool> loops = new ConcurrentHashMap<>();
-  private volatile Pool others;
+  /** The key of the pool for callers off any event loop. */
+  private static final Object OFF_LOOP = new Object();
+
+  /** One pool per event-loop thread, and one under {@link #OFF_LOOP}. */
+  private final Map<Object, Pool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -61,25 +63,13 @@ public final class LoopPools implements Pool {
       throw new IllegalStateException("pool closed");
     }
     // The thread, not the context: a worker thread running an event-loop context's executeBlocking is no loop.
-    if (Context.isOnEventLoopThread()) {
-      return loops.computeIfAbsent(Thread.currentThread(), thread -> factory.apply(perLoop));
-    }
-    Pool pool = others;
-    if (pool == null) {
-      synchronized (this) {
-        pool = others;
-        if (pool == null) {
-          pool = factory.apply(perLoop);
-          others = pool;
-        }
-      }
-    }
-    return pool;
+    Object key = Context.isOnEventLoopThread() ? Thread.currentThread() : OFF_LOOP;
+    return pools.computeIfAbsent(key, k -> factory.apply(perLoop));
   }
 
   /** How many pools were opened so far (one per event loop that used the database, plus one for other threads). */
   int pools() {
-    return loops.size() + (others == null ? 0 : 1);
+    return pools.size();
   }
 
   @Override
@@ -105,20 +95,13 @@ public final class LoopPools implements Pool {
   /** Connections open in all pools. */
   @Override
   public int size() {
-    int size = loops.values().stream().mapToInt(Pool::size).sum();
-    Pool pool = others;
-    return pool == null ? size : size + pool.size();
+    return pools.values().stream().mapToInt(Pool::size).sum();
   }
 
   @Override
   public Future<Void> close() {
     closed = true;
-    List<Future<Void>> closing = new ArrayList<>();
-    loops.values().forEach(pool -> closing.add(pool.close()));
-    Pool pool = others;
-    if (pool != null) {
-      closing.add(pool.close());
-    }
+    List<Future<Void>> closing = pools.values().stream().map(Pool::close).toList();
     return Future.all(closing).mapEmpty();
   }
 }
