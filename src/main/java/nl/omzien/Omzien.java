@@ -56,6 +56,7 @@ import nl.omzien.push.Push;
 import nl.omzien.push.PushOptions;
 import nl.omzien.push.PushSender;
 import nl.omzien.reports.FiguresApi;
+import nl.omzien.reports.FiguresFlusher;
 import nl.omzien.reports.FiguresService;
 import nl.omzien.reports.FiguresStore;
 import nl.omzien.runtime.BlockingExecutor;
@@ -213,22 +214,23 @@ public final class Omzien {
     ActivityStore activityStore = new ActivityStore(database.pool())
         .withEvents(new ActivityPushes(push.outbox(), clock));
     FiguresStore figures = new FiguresStore(database.pool());
-    figures.flushEvery(vertx, FIGURES_FLUSH);
     return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
             .compose(volunteers -> FiguresApi.create(vertx,
                     new FiguresService(figures, areas, clock))
                 .compose(figuresApi -> DocsApi.load(vertx, CONTRACT)
-                    .compose(docs -> deployHttp(vertx, config, database, blocking, registry, authenticator,
-                        contract, areas, push, clock, activities, volunteers, figuresApi, docs)))));
+                    .compose(docs -> vertx.deployVerticle(FiguresFlusher.of(figures, FIGURES_FLUSH))
+                        .compose(flusher -> deployHttp(vertx, config, database, blocking, registry, authenticator,
+                            contract, areas, push, clock, activities, volunteers, figuresApi, docs, flusher))))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers, FiguresApi figuresApi, DocsApi docs) {
+                                           VolunteerIndex volunteers, FiguresApi figuresApi, DocsApi docs,
+                                           String flusher) {
     Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
@@ -259,8 +261,10 @@ public final class Omzien {
             .map(workers -> {
               LOG.info("Omzien listening on http://{}:{} ({} HTTP instances, demo={})", config.httpHost(), port,
                   config.httpInstances(), config.demo());
-              // The worker stops first: its in-flight batch still needs the blocking pool and the database.
+              // The workers and the figures' flusher stop first: what they have in flight still needs the blocking
+              // pool and the database.
               List<String> deployments = new ArrayList<>(workers);
+              deployments.add(flusher);
               deployments.add(http);
               return new Omzien(vertx, config, database, blocking, port, deployments, push, matcher, volunteers);
             }));

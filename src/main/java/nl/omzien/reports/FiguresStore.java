@@ -1,12 +1,10 @@
 package nl.omzien.reports;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The SQL behind the figures: one aggregate query per theme, each grouped by wijk <em>and</em> over all asked
@@ -26,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * ({@link #FACTS}); sessions, sign-ups and what is waiting now read their own (small) tables.
  */
 public final class FiguresStore {
-  private static final Logger LOG = LoggerFactory.getLogger(FiguresStore.class);
   /** Key of the row over all asked wijken. */
   public static final String TOTAL = "*";
 
@@ -223,15 +218,6 @@ public final class FiguresStore {
   public Future<Integer> flush(boolean wait) {
     return pool.preparedQuery("select figures_flush($1)").execute(Tuple.of(wait))
         .map(rows -> rows.iterator().next().getInteger(0));
-  }
-
-  /**
-   * Flushes every {@code period} on this Vert.x instance (each instance of Omzien does; a flush already running
-   * elsewhere is skipped), so that the flush before a read has little left to do. Answers the timer id.
-   */
-  public long flushEvery(Vertx vertx, Duration period) {
-    return vertx.setPeriodic(period.toMillis(), id -> flush(false).onFailure(failure ->
-        LOG.debug("figures flush failed; the next one retries: {}", failure.toString())));
   }
 
   /** Per wijk (and {@link #TOTAL}): requests, matches, timings (minutes), escalations, referrals, hours. */
