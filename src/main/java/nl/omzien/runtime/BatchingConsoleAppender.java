@@ -134,8 +134,13 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     ILoggingEvent event;
     while ((event = queue.poll()) != null) {
       queued.decrementAndGet();
-      add(encoder.encode(event));
-      written++;
+      try {
+        add(encoder.encode(event));
+        written++;
+      } catch (RuntimeException e) {
+        // One event that cannot be encoded must not end the writer thread, and with it all logging.
+        addError("could not encode a log event of " + event.getLoggerName(), e);
+      }
     }
     long lost = dropped.getAndSet(0);
     if (lost > 0) {

@@ -157,6 +157,36 @@ class BatchingConsoleAppenderTest {
   }
 
   @Test
+  @DisplayName("an event that cannot be encoded is skipped; the writer goes on with the next lines")
+  void badEventDoesNotStopTheWriter() throws Exception {
+    Chunks out = new Chunks(false);
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder() {
+      @Override
+      public byte[] encode(ch.qos.logback.classic.spi.ILoggingEvent event) {
+        if (event.getFormattedMessage().equals("poison")) {
+          throw new IllegalStateException("cannot encode");
+        }
+        return super.encode(event);
+      }
+    };
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    BatchingConsoleAppender appender = new BatchingConsoleAppender();
+    appender.setContext(context);
+    appender.setEncoder(encoder);
+    appender.setOutputStream(out);
+    appender.start();
+    Logger logger = context.getLogger("t");
+    logger.addAppender(appender);
+    logger.info("before");
+    logger.info("poison");
+    logger.info("after");
+    context.stop();
+    assertEquals(List.of("before", "after"), out.lines());
+  }
+
+  @Test
   @DisplayName("is what the server's logback.xml configures for the root logger")
   void configuredByLogbackXml() throws Exception {
     JoranConfigurator configurator = new JoranConfigurator();
