@@ -1,9 +1,10 @@
 package nl.omzien.matching;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import nl.omzien.runtime.PeriodicVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,38 +14,29 @@ import org.slf4j.LoggerFactory;
  * {@code FOR NO KEY UPDATE SKIP LOCKED}, so several instances (or a restarted one) can run this side by side without
  * running a round twice.
  */
-public final class MatchWorker extends VerticleBase {
+public final class MatchWorker extends PeriodicVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(MatchWorker.class);
   private static final int BATCH = 100;
 
   private final Matcher matcher;
-  private long timer = -1;
-  private Future<Integer> running = Future.succeededFuture(0);
 
   public MatchWorker(Matcher matcher) {
     this.matcher = matcher;
   }
 
   @Override
-  public Future<?> start() {
-    if (!matcher.config().tick().isZero()) {
-      timer = vertx.setPeriodic(matcher.config().tick().toMillis(), id -> tick());
-    }
-    return Future.succeededFuture();
+  protected Duration period() {
+    return matcher.config().tick();
   }
 
   @Override
-  public Future<?> stop() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    return running.otherwiseEmpty();
+  protected Future<?> runOnce() {
+    return drain();
   }
 
-  private void tick() {
-    if (running.isComplete()) {
-      running = drain().onFailure(e -> LOG.warn("matching: a step failed; the next tick retries", e));
-    }
+  @Override
+  protected void failed(Throwable failure) {
+    LOG.warn("matching: a step failed; the next tick retries", failure);
   }
 
   /** Takes every due step, batch after batch, until nothing is due; returns how many steps were taken. */

@@ -1,7 +1,6 @@
 package nl.omzien.push;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -21,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import nl.omzien.runtime.BlockingExecutor;
+import nl.omzien.runtime.PeriodicVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * claim that holds a row may record its outcome, so a late worker cannot overwrite a newer one. Delivery is
  * at least once and the data payload carries the row id as {@code messageId}, by which the app deduplicates.
  */
-public final class PushWorker extends VerticleBase {
+public final class PushWorker extends PeriodicVerticle {
     private static final Logger LOG = LoggerFactory.getLogger(PushWorker.class);
     /** last_error when a user has no active device. */
     public static final String NO_DEVICE = "no-device";
@@ -82,8 +82,6 @@ public final class PushWorker extends VerticleBase {
     private final PushTemplates templates;
     private final PushConfig config;
     private final Clock clock;
-    private long timer = -1;
-    private Future<Integer> running = Future.succeededFuture(0);
 
     public PushWorker(Pool pool, BlockingExecutor blocking, PushSender sender, PushTemplates templates, PushConfig config,
                       Clock clock) {
@@ -96,26 +94,18 @@ public final class PushWorker extends VerticleBase {
     }
 
     @Override
-    public Future<?> start() {
-        if (!config.pollInterval().isZero()) {
-            timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> tick());
-        }
-        return Future.succeededFuture();
+    protected Duration period() {
+        return config.pollInterval();
     }
 
     @Override
-    public Future<?> stop() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
-        return running.otherwiseEmpty();
+    protected Future<?> runOnce() {
+        return drain();
     }
 
-    private void tick() {
-        if (!running.isComplete()) {
-            return; // the previous drain is still busy; SKIP LOCKED would make overlap safe, but it is wasted work
-        }
-        running = drain().onFailure(e -> LOG.warn("push drain failed; next tick retries", e));
+    @Override
+    protected void failed(Throwable failure) {
+        LOG.warn("push drain failed; next tick retries", failure);
     }
 
     /**

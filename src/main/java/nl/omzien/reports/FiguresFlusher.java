@@ -1,9 +1,9 @@
 package nl.omzien.reports;
 
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.function.Supplier;
+import nl.omzien.runtime.PeriodicVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,13 +15,11 @@ import org.slf4j.LoggerFactory;
  * timer and waits for a flush in flight. (A timer on Vert.x itself, as before, outlived the pool and fired into it
  * during a stop.)
  */
-public final class FiguresFlusher extends VerticleBase {
+public final class FiguresFlusher extends PeriodicVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(FiguresFlusher.class);
 
   private final Supplier<Future<Integer>> flush;
   private final Duration period;
-  private long timer = -1;
-  private Future<Integer> running = Future.succeededFuture(0);
 
   /** @param flush one periodic flush ({@code figures.flush(false)} in the application) */
   public FiguresFlusher(Supplier<Future<Integer>> flush, Duration period) {
@@ -38,22 +36,17 @@ public final class FiguresFlusher extends VerticleBase {
   }
 
   @Override
-  public Future<?> start() {
-    timer = vertx.setPeriodic(period.toMillis(), id -> tick());
-    return Future.succeededFuture();
+  protected Duration period() {
+    return period;
   }
 
   @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(timer);
-    return running.otherwiseEmpty();
+  protected Future<?> runOnce() {
+    return flush.get();
   }
 
-  private void tick() {
-    if (running.isComplete()) {
-      // Composed, so that a flush that throws (a closed pool) is a failed future, not an exception in the timer.
-      running = Future.succeededFuture().compose(v -> flush.get()).onFailure(failure ->
-          LOG.debug("figures flush failed; the next one retries: {}", failure.toString()));
-    }
+  @Override
+  protected void failed(Throwable failure) {
+    LOG.debug("figures flush failed; the next one retries: {}", failure.toString());
   }
 }

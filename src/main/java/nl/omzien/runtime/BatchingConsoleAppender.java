@@ -33,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   /** The writer polls at least this often while events come, backing off to {@link #MAX_PARK_MS} when idle. */
-  static final long MIN_PARK_MS = 1;
-  static final long MAX_PARK_MS = 16;
+  private static final long MIN_PARK_MS = 1;
+  private static final long MAX_PARK_MS = 16;
   private static final int MAX_BATCH_BYTES = 64 * 1024;
   private static final long STOP_WAIT_MS = 2_000;
 
@@ -61,11 +61,6 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
   /** Where batches go (standard output unless a test says otherwise); set before {@link #start()}. */
   public void setOutputStream(OutputStream out) {
     this.out = out;
-  }
-
-  /** INFO and below dropped since the last report (the writer reports and resets it). */
-  long droppedNow() {
-    return dropped.get();
   }
 
   @Override
@@ -129,7 +124,7 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
   }
 
   /** Writes everything queued now, in batches of whole lines; answers how many events were written. */
-  int drain() {
+  private int drain() {
     int written = 0;
     ILoggingEvent event;
     while ((event = queue.poll()) != null) {
