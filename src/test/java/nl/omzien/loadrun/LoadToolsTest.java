@@ -95,6 +95,30 @@ class LoadToolsTest {
   }
 
   @Test
+  @DisplayName("a run's tail: the answers at or above p99, when they were sent in the measured part, the slowest")
+  void tailOfARun() {
+    // 100 requests/s; 100 warm-up requests, then 200 measured; a stall hits measured requests 50..51 (0.50-0.51 s).
+    RateClient.Schedule s = RateClient.Schedule.of(100, 3, 1_000);
+    long[] latencies = new long[300];
+    for (int i = 0; i < 300; i++) {
+      latencies[i] = 2_000_000; // 2 ms
+    }
+    latencies[10] = 900_000_000;  // a warm-up answer: not in the measured tail
+    latencies[150] = 80_000_000;  // 80 ms
+    latencies[151] = 120_000_000; // 120 ms
+    latencies[299] = 0;           // unanswered: left out
+    RateClient.Tail tail = RateClient.tail(s, latencies, 100, 300);
+    // 199 answered: p99 is the 198th smallest, 80 ms; the two stalled answers are at or above it.
+    assertEquals(2, tail.count());
+    assertEquals(0.50, tail.fromS(), 1e-9);
+    assertEquals(0.51, tail.toS(), 1e-9);
+    assertEquals(120.0, tail.maxMs(), 1e-9);
+    assertEquals("the 2 answers at or above p99 were sent 0.50-0.51 s into the measured run (slowest 120.00 ms)",
+        tail.toString());
+    assertEquals(new RateClient.Tail(0, 0, 0, 0), RateClient.tail(s, new long[300], 100, 300));
+  }
+
+  @Test
   @DisplayName("the rate client's request bytes: request line, host, token, JSON body with its length")
   void encodedRequests() {
     byte[][] bytes = RateClient.encode(List.of(LoadRequest.get("/v1/me/offers?limit=5", "t.o.k"),
@@ -162,7 +186,8 @@ class LoadToolsTest {
       })).listen(0).await(10, TimeUnit.SECONDS);
       List<LoadRequest> plan = List.of(LoadRequest.get("/ok", "tok"), new LoadRequest("POST", "/ok", "tok", "{}"),
           new LoadRequest("POST", "/conflict", "-", "-"), LoadRequest.get("/slow", "-"));
-      List<RunResult> results = RateClient.run("127.0.0.1", server.actualPort(), plan, "test", 200, 0.5, 1, 4);
+      RateClient.Outcome outcome = RateClient.run("127.0.0.1", server.actualPort(), plan, "test", 200, 0.5, 1, 4);
+      List<RunResult> results = outcome.results();
       assertEquals(2, results.size());
       RunResult warmup = results.get(0);
       RunResult run = results.get(1);
@@ -174,6 +199,10 @@ class LoadToolsTest {
       assertEquals(200, run.answered());
       assertEquals(300, seen.get(), "the server saw warm-up and run, nothing twice");
       assertEquals(Map.of(200, 100L, 201, 50L, 409, 50L), Map.copyOf(run.statuses()), "the plan cycles (/ok and /slow: 200)");
+      RateClient.Tail tail = outcome.tail();
+      assertTrue(tail.count() >= 2 && tail.count() <= 50, "a quarter of the answers are slow, its p99 among them: " + tail);
+      assertTrue(tail.maxMs() >= 30, "the slowest waited for the 30 ms timer: " + tail);
+      assertTrue(tail.fromS() >= 0 && tail.fromS() <= tail.toS() && tail.toS() < 1, "within the measured second: " + tail);
       assertEquals(Map.of("offer-filled", 50L), Map.copyOf(run.codes()));
       assertEquals(0, run.socketErrors());
       assertTrue(run.p99Ms() >= 30, "a quarter of the answers waited 30 ms: p99 " + run.p99Ms());

@@ -85,6 +85,45 @@ public final class RateClient {
     return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
   }
 
+  /**
+   * Where a run's slowest answers were: the {@code count} answers at or above the p99, sent between {@code fromS}
+   * and {@code toS} seconds into the measured part, the slowest taking {@code maxMs}. Slowest answers sent within a
+   * fraction of a second of each other are one stall (a pause, a vacuum, a flush); spread over the run they are the
+   * steady tail.
+   */
+  public record Tail(long count, double fromS, double toS, double maxMs) {
+    @Override
+    public String toString() {
+      return count == 0 ? "no answers"
+          : String.format(Locale.ROOT, "the %d answers at or above p99 were sent %.2f-%.2f s into the measured run"
+              + " (slowest %.2f ms)", count, fromS, toS, maxMs);
+    }
+  }
+
+  /**
+   * The {@link Tail} of requests {@code from..to} of a schedule; latencies in nanoseconds, 0 for unanswered (left
+   * out, as from the quantiles).
+   */
+  public static Tail tail(Schedule schedule, long[] latencies, long from, long to) {
+    long[] sorted = Arrays.stream(latencies, (int) from, (int) to).filter(l -> l > 0).sorted().toArray();
+    if (sorted.length == 0) {
+      return new Tail(0, 0, 0, 0);
+    }
+    long p99 = quantile(sorted, 0.99);
+    long start = schedule.intendedNanos(from);
+    long count = 0;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (long i = from; i < to; i++) {
+      if (latencies[(int) i] >= p99) {
+        count++;
+        first = Math.min(first, schedule.intendedNanos(i) - start);
+        last = Math.max(last, schedule.intendedNanos(i) - start);
+      }
+    }
+    return new Tail(count, first / 1e9, last / 1e9, sorted[sorted.length - 1] / 1e6);
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length != 7 && args.length != 8) {
       throw new IllegalArgumentException("usage: RateClient URL PLAN SCENARIO RATE SECONDS CONNECTIONS RESULTS [WARMUP]");
@@ -93,15 +132,21 @@ public final class RateClient {
     List<LoadRequest> plan = LoadRequest.read(Path.of(args[1]));
     double rate = Double.parseDouble(args[3]);
     double warmup = args.length == 8 ? Double.parseDouble(args[7]) : 0;
-    List<RunResult> results = run(url.getHost(), url.getPort(), plan, args[2], rate, warmup,
+    Outcome outcome = run(url.getHost(), url.getPort(), plan, args[2], rate, warmup,
         Double.parseDouble(args[4]), Integer.parseInt(args[5]));
+    List<RunResult> results = outcome.results();
     StringBuilder lines = new StringBuilder();
     results.forEach(r -> lines.append(r.line()).append('\n'));
     Files.writeString(Path.of(args[6]), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     RunResult result = results.get(results.size() - 1);
-    System.out.printf(Locale.ROOT, "%s at %.0f/s: %.0f/s answered, p50 %.2f ms, p99 %.2f ms, statuses %s%n",
-        result.scenario(), result.targetRate(), result.rps(), result.p50Ms(), result.p99Ms(), result.statuses());
+    System.out.printf(Locale.ROOT, "%s at %.0f/s: %.0f/s answered, p50 %.2f ms, p99 %.2f ms, statuses %s; %s%n",
+        result.scenario(), result.targetRate(), result.rps(), result.p50Ms(), result.p99Ms(), result.statuses(),
+        outcome.tail());
+  }
+
+  /** A run's results (the warm-up's, when there is one, then the measured one's) and its measured part's tail. */
+  public record Outcome(List<RunResult> results, Tail tail) {
   }
 
   /**
@@ -109,9 +154,9 @@ public final class RateClient {
    * warm-up and the measured part are one schedule over the same connections: the measured part starts with
    * everything as warm as it will be (a new client or new connections at its start cost the first 50 ms of
    * requests several milliseconds each, half of a p99's 1 %). Answers the warm-up's result (mode {@code warmup},
-   * when there is one) and the measured one's (mode {@code rate}).
+   * when there is one) and the measured one's (mode {@code rate}), with the measured part's {@link Tail}.
    */
-  public static List<RunResult> run(String host, int port, List<LoadRequest> plan, String scenario, double rate,
+  public static Outcome run(String host, int port, List<LoadRequest> plan, String scenario, double rate,
                                     double warmup, double seconds, int connections) throws InterruptedException {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
@@ -125,8 +170,8 @@ public final class RateClient {
       if (!run.done.await((long) (warmup + seconds) + 35, TimeUnit.SECONDS)) {
         System.err.println("rate client: not every answer came back within 30 s; counting what did");
       }
-      Promise<List<RunResult>> result = Promise.promise();
-      loop.runOnContext(v -> result.complete(run.results(scenario)));
+      Promise<Outcome> result = Promise.promise();
+      loop.runOnContext(v -> result.complete(new Outcome(run.results(scenario), run.tail())));
       return result.future().await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException(e);
@@ -386,6 +431,10 @@ public final class RateClient {
       out.add(measured.result(scenario, "rate", schedule, latencies, warmupCount, total,
           Math.max(0, next - warmupCount), Math.max(end, schedule.intendedNanos(warmupCount))));
       return out;
+    }
+
+    Tail tail() {
+      return schedule == null ? new Tail(0, 0, 0, 0) : RateClient.tail(schedule, latencies, warmupCount, total);
     }
 
     /** One keep-alive connection with at most one request in flight. */
