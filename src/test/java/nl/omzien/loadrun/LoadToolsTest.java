@@ -106,16 +106,18 @@ class LoadToolsTest {
     latencies[10] = 900_000_000;  // a warm-up answer: not in the measured tail
     latencies[150] = 80_000_000;  // 80 ms
     latencies[151] = 120_000_000; // 120 ms
+    latencies[260] = 80_000_000;  // and one more, 1.60 s in
     latencies[299] = 0;           // unanswered: left out
     RateClient.Tail tail = RateClient.tail(s, latencies, 100, 300);
-    // 199 answered: p99 is the 198th smallest, 80 ms; the two stalled answers are at or above it.
-    assertEquals(2, tail.count());
+    // 199 answered: p99 is the 198th smallest, 80 ms; the two stalled answers and the later one are at or above it.
+    assertEquals(3, tail.count());
     assertEquals(0.50, tail.fromS(), 1e-9);
-    assertEquals(0.51, tail.toS(), 1e-9);
+    assertEquals(1.60, tail.toS(), 1e-9);
+    assertEquals(2, tail.windows(), "0.5-0.6 s and 1.6-1.7 s");
     assertEquals(120.0, tail.maxMs(), 1e-9);
-    assertEquals("the 2 answers at or above p99 were sent 0.50-0.51 s into the measured run (slowest 120.00 ms)",
-        tail.toString());
-    assertEquals(new RateClient.Tail(0, 0, 0, 0), RateClient.tail(s, new long[300], 100, 300));
+    assertEquals("the 3 answers at or above p99 were sent 0.50-1.60 s into the measured run, in 2 of its 100 ms"
+        + " windows (slowest 120.00 ms)", tail.toString());
+    assertEquals(new RateClient.Tail(0, 0, 0, 0, 0), RateClient.tail(s, new long[300], 100, 300));
   }
 
   @Test

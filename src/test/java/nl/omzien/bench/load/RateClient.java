@@ -17,9 +17,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -87,16 +89,16 @@ public final class RateClient {
 
   /**
    * Where a run's slowest answers were: the {@code count} answers at or above the p99, sent between {@code fromS}
-   * and {@code toS} seconds into the measured part, the slowest taking {@code maxMs}. Slowest answers sent within a
-   * fraction of a second of each other are one stall (a pause, a vacuum, a flush); spread over the run they are the
-   * steady tail.
+   * and {@code toS} seconds into the measured part and within {@code windows} distinct 100 ms windows, the slowest
+   * taking {@code maxMs}. Slowest answers sent in one or two windows are a stall (a pause, a vacuum, a flush); in
+   * nearly as many windows as answers, they are the steady tail.
    */
-  public record Tail(long count, double fromS, double toS, double maxMs) {
+  public record Tail(long count, double fromS, double toS, long windows, double maxMs) {
     @Override
     public String toString() {
       return count == 0 ? "no answers"
-          : String.format(Locale.ROOT, "the %d answers at or above p99 were sent %.2f-%.2f s into the measured run"
-              + " (slowest %.2f ms)", count, fromS, toS, maxMs);
+          : String.format(Locale.ROOT, "the %d answers at or above p99 were sent %.2f-%.2f s into the measured run,"
+              + " in %d of its 100 ms windows (slowest %.2f ms)", count, fromS, toS, windows, maxMs);
     }
   }
 
@@ -107,21 +109,23 @@ public final class RateClient {
   public static Tail tail(Schedule schedule, long[] latencies, long from, long to) {
     long[] sorted = Arrays.stream(latencies, (int) from, (int) to).filter(l -> l > 0).sorted().toArray();
     if (sorted.length == 0) {
-      return new Tail(0, 0, 0, 0);
+      return new Tail(0, 0, 0, 0, 0);
     }
     long p99 = quantile(sorted, 0.99);
     long start = schedule.intendedNanos(from);
     long count = 0;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
+    Set<Long> windows = new HashSet<>();
     for (long i = from; i < to; i++) {
       if (latencies[(int) i] >= p99) {
         count++;
         first = Math.min(first, schedule.intendedNanos(i) - start);
         last = Math.max(last, schedule.intendedNanos(i) - start);
+        windows.add((schedule.intendedNanos(i) - start) / 100_000_000);
       }
     }
-    return new Tail(count, first / 1e9, last / 1e9, sorted[sorted.length - 1] / 1e6);
+    return new Tail(count, first / 1e9, last / 1e9, windows.size(), sorted[sorted.length - 1] / 1e6);
   }
 
   public static void main(String[] args) throws Exception {
@@ -434,7 +438,7 @@ public final class RateClient {
     }
 
     Tail tail() {
-      return schedule == null ? new Tail(0, 0, 0, 0) : RateClient.tail(schedule, latencies, warmupCount, total);
+      return schedule == null ? new Tail(0, 0, 0, 0, 0) : RateClient.tail(schedule, latencies, warmupCount, total);
     }
 
     /** One keep-alive connection with at most one request in flight. */
