@@ -17,11 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -107,25 +105,34 @@ public final class RateClient {
    * out, as from the quantiles).
    */
   public static Tail tail(Schedule schedule, long[] latencies, long from, long to) {
-    long[] sorted = Arrays.stream(latencies, (int) from, (int) to).filter(l -> l > 0).sorted().toArray();
+    long[] sorted = answeredSorted(latencies, from, to);
     if (sorted.length == 0) {
       return new Tail(0, 0, 0, 0, 0);
     }
     long p99 = quantile(sorted, 0.99);
     long start = schedule.intendedNanos(from);
     long count = 0;
-    long first = Long.MAX_VALUE;
-    long last = Long.MIN_VALUE;
-    Set<Long> windows = new HashSet<>();
+    long first = -1;
+    long last = -1;
+    long windows = 0;
     for (long i = from; i < to; i++) {
       if (latencies[(int) i] >= p99) {
-        count++;
-        first = Math.min(first, schedule.intendedNanos(i) - start);
-        last = Math.max(last, schedule.intendedNanos(i) - start);
-        windows.add((schedule.intendedNanos(i) - start) / 100_000_000);
+        long sentAt = schedule.intendedNanos(i) - start; // ascending with i
+        if (count++ == 0) {
+          first = sentAt;
+        }
+        if (last < 0 || sentAt / 100_000_000 != last / 100_000_000) {
+          windows++;
+        }
+        last = sentAt;
       }
     }
-    return new Tail(count, first / 1e9, last / 1e9, windows.size(), sorted[sorted.length - 1] / 1e6);
+    return new Tail(count, first / 1e9, last / 1e9, windows, sorted[sorted.length - 1] / 1e6);
+  }
+
+  /** The answered latencies of requests from..to, sorted: unanswered ones keep latency 0 and are left out. */
+  private static long[] answeredSorted(long[] latencies, long from, long to) {
+    return Arrays.stream(latencies, (int) from, (int) to).filter(l -> l > 0).sorted().toArray();
   }
 
   public static void main(String[] args) throws Exception {
@@ -339,7 +346,7 @@ public final class RateClient {
     RunResult result(String scenario, String mode, Schedule schedule, long[] latencies, long from, long to,
                      long sent, long endNanos) {
       double took = Math.max(0, (endNanos - schedule.intendedNanos(from)) / 1e9);
-      long[] sorted = Arrays.stream(latencies, (int) from, (int) to).filter(l -> l > 0).sorted().toArray();
+      long[] sorted = answeredSorted(latencies, from, to);
       long ok = answered - errors;
       return new RunResult(scenario, mode, schedule.rate(), took, sent, ok, took == 0 ? 0 : ok / took,
           quantile(sorted, 0.5) / 1e6, quantile(sorted, 0.99) / 1e6, statuses, codes, errors);
