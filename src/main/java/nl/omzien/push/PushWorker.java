@@ -52,10 +52,17 @@ public final class PushWorker extends PeriodicVerticle {
             update push_outbox set status = 'pending', lease_until = null, claim_id = null
              where status = 'sending' and lease_until < $1
             """;
-    private static final String CLAIM = """
+    /**
+     * Claims up to {@code $4} due rows, the longest due first. The ids are picked by an array subquery, which
+     * PostgreSQL runs once. With {@code o.id in (select ... limit $4 for update skip locked)}, the plan it kept
+     * while the outbox was empty (a fresh database, until autovacuum first analyzes the table) put the subquery on
+     * the inner side of a nested loop and ran it again for every outbox row: one claim read the table once per
+     * row and took every due row, not {@code $4} (seconds per claim in the first minute of a load run; issue #6).
+     */
+    static final String CLAIM = """
             update push_outbox o set status = 'sending', attempts = o.attempts + 1, lease_until = $2, claim_id = $3
-             where o.id in (select id from push_outbox where status = 'pending' and due_at <= $1
-                             order by due_at limit $4 for update skip locked)
+             where o.id = any (array(select id from push_outbox where status = 'pending' and due_at <= $1
+                                      order by due_at limit $4 for update skip locked))
             returning o.id, o.user_id, o.kind, o.urgent, o.offer_id, o.request_id, o.activity_id, o.params, o.attempts
             """;
     private static final String DEVICES = """

@@ -13,8 +13,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -523,6 +525,46 @@ class PushDeliveryTest {
             assertTrue(after[1] - before[1] <= 5, "planned for its values " + (after[1] - before[1]) + " times");
         } finally {
             conn.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a claim takes at most a batch whatever plan PostgreSQL keeps, also the one it made while the outbox was empty (issue #6)")
+    void claimHoldsItsLimitUnderAnEmptyTablesPlan() throws Exception {
+        // A connection of its own: its temporary push_outbox hides the real one, never gets statistics from
+        // autovacuum (as a fresh database's outbox has none until its first analyze), and goes with the connection.
+        PgConnection conn = PgConnection.connect(app.clientVertx(), app.app().database().target().connectOptions())
+                .await(10, TimeUnit.SECONDS);
+        try {
+            conn.query("create temporary table push_outbox (like public.push_outbox including all)").execute()
+                    .await(10, TimeUnit.SECONDS);
+            conn.query("analyze push_outbox").execute().await(10, TimeUnit.SECONDS);
+            // The plan PostgreSQL keeps for a prepared statement after five executions, made now, for an empty table.
+            conn.query("set plan_cache_mode = force_generic_plan").execute().await(10, TimeUnit.SECONDS);
+            OffsetDateTime now = PushOutbox.utc(NOON);
+            Tuple claim = Tuple.of(now, PushOutbox.utc(NOON.plusSeconds(60)), UUID.randomUUID(), 10);
+            assertEquals(0, conn.preparedQuery(PushWorker.CLAIM).execute(claim).await(10, TimeUnit.SECONDS).size());
+
+            // In the order they fell due, as an outbox fills.
+            conn.preparedQuery("insert into push_outbox (id, user_id, kind, due_at, created_at)"
+                    + " select gen_random_uuid(), gen_random_uuid(), 'offer_made', $1 - make_interval(secs => 301 - i), $1"
+                    + " from generate_series(1, 300) i").execute(Tuple.of(now)).await(10, TimeUnit.SECONDS);
+            RowSet<Row> claimed = conn.preparedQuery(PushWorker.CLAIM).execute(claim).await(10, TimeUnit.SECONDS);
+            // Before the fix the subquery's LIMIT sat on the inner side of a nested loop, was run again for every
+            // outbox row and claimed all 300, reading the table once per row.
+            assertEquals(10, claimed.size(), "rows claimed by one claim of 10");
+            assertEquals(10L, conn.query("select count(*) from push_outbox where status = 'sending'").execute()
+                    .await(10, TimeUnit.SECONDS).iterator().next().getLong(0));
+            Set<UUID> oldest = new java.util.HashSet<>();
+            for (Row row : conn.query("select id from push_outbox order by due_at limit 10").execute()
+                    .await(10, TimeUnit.SECONDS)) {
+                oldest.add(row.getUUID("id"));
+            }
+            Set<UUID> ids = new java.util.HashSet<>();
+            claimed.forEach(row -> ids.add(row.getUUID("id")));
+            assertEquals(oldest, ids, "the claim takes the longest due first");
+        } finally {
+            conn.close().await(10, TimeUnit.SECONDS);
         }
     }
 
