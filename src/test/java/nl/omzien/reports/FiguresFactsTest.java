@@ -252,6 +252,35 @@ class FiguresFactsTest {
     f.sql("delete from feedback where request_id in (select request_id from feedback order by 1 desc limit 30)");
     f.sql("update help_request set wijk_code = $1 where id in (select id from help_request order by id limit 10)",
         ALL.get(0));
+    // The regular's newest visit reads whether their previous one had the same volunteer (repeat_same). Each step
+    // below flips that for the newest visit by changing, or entering, an earlier visit only.
+    String visits = """
+        select id, volunteer_id from help_request
+         where resident_id = $1 and kind = 'companionship' and parent_id is null and matched_at is not null
+           and volunteer_id is not null
+         order by created_at desc, id desc
+        """;
+    List<Row> regularVisits = f.rows(visits, regular);
+    UUID newest = regularVisits.get(0).getUUID("id");
+    UUID newestVolunteer = regularVisits.get(0).getUUID("volunteer_id");
+    UUID otherVolunteer = f.rows("select volunteer_id from help_request where volunteer_id <> $1 order by id limit 1",
+        newestVolunteer).get(0).getUUID(0);
+    String byHand = "update help_request set volunteer_id = $2 where id = $1";
+    f.sql(byHand, regularVisits.get(1).getUUID("id"), otherVolunteer);
+    assertFactsCurrent();
+    UUID entered = UUID.randomUUID();
+    f.sql("""
+        insert into help_request (id, resident_id, created_by, kind, status, urgency, details, lat, lon, buurt_code,
+                                  wijk_code, first_starts_at, created_at, matched_at, volunteer_id)
+        select $2, resident_id, created_by, kind, 'completed', urgency, details, lat, lon, buurt_code, wijk_code,
+               first_starts_at - interval '1 hour', created_at - interval '1 hour', created_at - interval '1 hour',
+               volunteer_id
+          from help_request where id = $1
+        """, newest, entered);
+    assertEquals(List.of(entered, newest), List.of(f.rows(visits, regular).get(1).getUUID(0),
+        f.rows(visits, regular).get(0).getUUID(0)), "the entered visit is the one before the newest");
+    assertFactsCurrent();
+    f.sql(byHand, entered, otherVolunteer);
     assertFactsCurrent();
     assertSameFigures(year(null, ALL));
 
