@@ -61,7 +61,10 @@ public final class PushOutbox {
             """;
     /**
      * Per user of a batch: their own quiet hours (null: the default; no row: no profile) and, for those in $2,
-     * how many offer pushes they got in the rolling window (read after their cap locks are held).
+     * how many offer pushes they got in the rolling window (read after their cap locks are held), counted up to
+     * the cap ($4) only: the cap is all a batch compares it with, and a volunteer whose offers a load run or a busy
+     * wijk keeps suppressing has many more rows in the window (the count read them all, ~350 buffers a call after
+     * two minutes of creating; issue #6).
      *
      * <p>{@code unnest((select $1))}, not {@code unnest($1)}: a plan made for the actual values counts a constant
      * array's elements, the cached generic plan assumes 10, so for the usual 3-5 people every value-specific plan
@@ -72,9 +75,10 @@ public final class PushOutbox {
     private static final String FACTS = """
             select u.id, a.quiet_start, a.quiet_end,
                    case when u.id = any ($2::uuid[]) then
-                     (select count(*) from push_outbox p
-                       where p.user_id = u.id and p.kind = 'offer_made' and p.created_at > $3
-                         and p.status <> 'suppressed')
+                     (select count(*) from (select from push_outbox p
+                                             where p.user_id = u.id and p.kind = 'offer_made' and p.created_at > $3
+                                               and p.status <> 'suppressed'
+                                             limit $4) sent)
                    end as offers
               from unnest((select $1::uuid[])) as u (id) left join app_user a on a.id = u.id
             """;
@@ -209,7 +213,7 @@ public final class PushOutbox {
         users.addAll(capped);
         return tx.preparedQuery(FACTS)
                 .execute(Tuple.of(users.toArray(UUID[]::new), capped.toArray(UUID[]::new),
-                        utc(now.minus(1, ChronoUnit.DAYS))))
+                        utc(now.minus(1, ChronoUnit.DAYS)), config.offerCap()))
                 .map(rows -> {
                     Map<UUID, UserFacts> facts = new HashMap<>();
                     for (Row row : rows) {

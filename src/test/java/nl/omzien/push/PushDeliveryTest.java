@@ -447,6 +447,10 @@ class PushDeliveryTest {
         assertEquals(PushOutbox.CAPPED, capped.getString("last_error"));
         assertEquals(0, captured(offers.get(OFFER_CAP)).size());
         assertEquals("sent", status(filled).getString("status"));
+        // The count of a user's offer pushes stops at the cap; the cap still holds past it.
+        for (int i = 0; i < 3; i++) {
+            assertEquals("suppressed", status(enqueue(volunteer, PushKind.OFFER_MADE, true)).getString("status"));
+        }
 
         CLOCK.advance(Duration.ofHours(24).plusSeconds(1));
         assertEquals("pending", status(enqueue(volunteer, PushKind.OFFER_MADE, true)).getString("status"),
