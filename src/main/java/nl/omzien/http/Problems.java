@@ -14,6 +14,7 @@ import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -264,6 +265,11 @@ public final class Problems {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SocketException || t instanceof ClosedChannelException || t instanceof ClosedConnectionException
           || t instanceof TimeoutException) {
+        return true;
+      }
+      // A write to a connection the database just closed: NIO throws a plain IOException, not a SocketException.
+      if (t instanceof IOException && t.getMessage() != null
+          && (t.getMessage().contains("Connection reset") || t.getMessage().contains("Broken pipe"))) {
         return true;
       }
       if (t instanceof PgException pg && pg.getSqlState() != null) {

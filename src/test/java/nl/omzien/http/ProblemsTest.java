@@ -34,6 +34,12 @@ class ProblemsTest {
     assertEquals(ProblemType.UNAVAILABLE, reset.type());
     assertEquals(Optional.of(5), reset.retryAfterSeconds());
     assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(pg("57P01"), -1).type(), "admin shutdown");
+    // What NIO throws when the pool writes to a connection PostgreSQL has just closed (seen in DatabaseOutageTest).
+    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new java.io.IOException("Connection reset by peer"), -1)
+        .type(), "a write to a reset connection");
+    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new java.io.IOException("Broken pipe"), -1).type());
+    assertEquals(ProblemType.INTERNAL, Problems.toProblem(new java.io.IOException("No space left on device"), -1)
+        .type(), "other I/O failures stay 500");
   }
 
   @Test
