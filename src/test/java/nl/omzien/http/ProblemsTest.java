@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.pgclient.PgException;
+import java.io.IOException;
 import java.net.SocketException;
 import java.util.Optional;
 import nl.omzien.errors.DomainException;
@@ -35,10 +36,10 @@ class ProblemsTest {
     assertEquals(Optional.of(5), reset.retryAfterSeconds());
     assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(pg("57P01"), -1).type(), "admin shutdown");
     // What NIO throws when the pool writes to a connection PostgreSQL has just closed (seen in DatabaseOutageTest).
-    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new java.io.IOException("Connection reset by peer"), -1)
+    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new IOException("Connection reset by peer"), -1)
         .type(), "a write to a reset connection");
-    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new java.io.IOException("Broken pipe"), -1).type());
-    assertEquals(ProblemType.INTERNAL, Problems.toProblem(new java.io.IOException("No space left on device"), -1)
+    assertEquals(ProblemType.UNAVAILABLE, Problems.toProblem(new IOException("Broken pipe"), -1).type());
+    assertEquals(ProblemType.INTERNAL, Problems.toProblem(new IOException("No space left on device"), -1)
         .type(), "other I/O failures stay 500");
   }
 

@@ -26,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -559,17 +560,17 @@ class PushDeliveryTest {
             assertEquals(10, claimed.size(), "rows claimed by one claim of 10");
             assertEquals(10L, conn.query("select count(*) from push_outbox where status = 'sending'").execute()
                     .await(10, TimeUnit.SECONDS).iterator().next().getLong(0));
-            Set<UUID> oldest = new java.util.HashSet<>();
-            for (Row row : conn.query("select id from push_outbox order by due_at limit 10").execute()
-                    .await(10, TimeUnit.SECONDS)) {
-                oldest.add(row.getUUID("id"));
-            }
-            Set<UUID> ids = new java.util.HashSet<>();
-            claimed.forEach(row -> ids.add(row.getUUID("id")));
-            assertEquals(oldest, ids, "the claim takes the longest due first");
+            assertEquals(ids(conn.query("select id from push_outbox order by due_at limit 10").execute()
+                    .await(10, TimeUnit.SECONDS)), ids(claimed), "the claim takes the longest due first");
         } finally {
             conn.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static Set<UUID> ids(RowSet<Row> rows) {
+        Set<UUID> ids = new HashSet<>();
+        rows.forEach(row -> ids.add(row.getUUID("id")));
+        return ids;
     }
 
     /** This connection's plans of the users' facts statement so far: {generic, value-specific}. */

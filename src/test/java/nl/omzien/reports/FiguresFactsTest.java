@@ -277,8 +277,9 @@ class FiguresFactsTest {
                volunteer_id
           from help_request where id = $1
         """, newest, entered);
-    assertEquals(List.of(entered, newest), List.of(f.rows(visits, regular).get(1).getUUID(0),
-        f.rows(visits, regular).get(0).getUUID(0)), "the entered visit is the one before the newest");
+    List<Row> after = f.rows(visits, regular);
+    assertEquals(List.of(entered, newest), List.of(after.get(1).getUUID(0), after.get(0).getUUID(0)),
+        "the entered visit is the one before the newest");
     assertFactsCurrent();
     f.sql(byHand, entered, otherVolunteer);
     assertFactsCurrent();

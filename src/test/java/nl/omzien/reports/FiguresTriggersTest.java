@@ -131,9 +131,8 @@ class FiguresTriggersTest {
 
   private static Future<List<Long>> counts(SqlConnection c) {
     return c.preparedQuery("select (select coalesce(sum(calls), 0) from pg_stat_xact_user_functions "
-            + "where funcname = $1)::bigint, (select count(distinct id) filter (where kind = 'request') "
-            + "from figures_dirty)::bigint, (select count(distinct id) filter (where kind = 'resident') "
-            + "from figures_dirty)::bigint")
+            + "where funcname = $1)::bigint, count(distinct id) filter (where kind = 'request'), "
+            + "count(distinct id) filter (where kind = 'resident') from figures_dirty")
         .execute(Tuple.of("figures_mark"))
         .map(rows -> {
           Row row = rows.iterator().next();
