@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStatus;
+import nl.omzien.requests.RequestStore;
 
 /** SQL for offers, rounds and matches. Every method runs on the caller's client (usually its transaction). */
 final class MatchStore {
@@ -54,6 +56,45 @@ final class MatchStore {
                 where r.volunteer_id = any ($1::uuid[])
                 group by r.volunteer_id
              ) as t on t.volunteer_id = v.id
+      """;
+  /**
+   * A new request in one statement: the request, its windows, its history and, when its first round was planned
+   * ($18 > 0), that round's offers and the history entry open -> offered ($20). Without a round it is open and due
+   * now ($19 null). Nothing at all is written when this creator already used the idempotency key, or the id exists
+   * (an earlier attempt of this very call that committed). The history rows keep their order (created, offered)
+   * through the ids the sorted select gives them; the windows are read back as {@code RequestStore} reads them.
+   */
+  private static final String INSERT_REQUEST = """
+      with request as (
+        insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
+                                  buurt_code, wijk_code, first_starts_at, idempotency_key, status, round,
+                                  first_offer_at, next_round_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                case when $18::int > 0 then 'offered' else 'open' end, $18::int,
+                case when $18::int > 0 then now() end, coalesce($19::timestamptz, now()))
+        on conflict do nothing
+        returning *
+      ), windows as (
+        insert into help_request_window (request_id, starts_at, ends_at)
+        select request.id, w.starts_at, w.ends_at
+          from request, unnest($15::timestamptz[], $16::timestamptz[]) as w (starts_at, ends_at)
+      ), history as (
+        insert into help_request_history (request_id, actor_id, from_status, to_status, reason)
+        select request.id, h.actor_id, h.from_status, h.to_status, h.reason
+          from request, (values (1, $3::uuid, null::text, 'open', $17::text),
+                                (2, null::uuid, 'open', 'offered', $20::text)) as h (n, actor_id, from_status, to_status, reason)
+         where h.reason is not null
+         order by h.n
+      ), offers as (
+        insert into offer (id, request_id, volunteer_id, round, score, breakdown, distance_m)
+        select o.id, request.id, o.volunteer_id, request.round, o.score, o.breakdown::jsonb, o.distance_m
+          from request, unnest($21::uuid[], $22::uuid[], $23::float8[], $24::text[], $25::int[])
+                        as o (id, volunteer_id, score, breakdown, distance_m)
+      )
+      select request.*,
+             (select json_agg(json_build_object('start', w.starts_at, 'end', w.ends_at) order by w.starts_at)
+                from unnest($15::timestamptz[], $16::timestamptz[]) as w (starts_at, ends_at)) as windows
+        from request
       """;
   /** A round's offers in one statement: one array per column. */
   private static final String INSERT_OFFERS = """
@@ -268,6 +309,43 @@ final class MatchStore {
   }
 
   /**
+   * Writes a new request (see {@link #INSERT_REQUEST}): open and due now when {@code round} is 0, otherwise offered
+   * in that round with {@code offers}, its timer at {@code nextRoundAt} and {@code offeredReason} in its history.
+   * Empty when nothing was written (the idempotency key or the id was already used).
+   */
+  static Future<Optional<HelpRequest>> insertRequest(SqlClient client, RequestStore.NewRequest request, int round,
+                                                     Instant nextRoundAt, String offeredReason, List<NewOffer> offers) {
+    Columns o = Columns.of(offers);
+    Tuple params = Tuple.from(new Object[] {request.id(), request.residentId(), request.createdBy(),
+        request.proxyConsent(), request.kind(), request.urgency(), request.details(), request.note(), request.lat(),
+        request.lon(), request.buurtCode(), request.wijkCode(), request.windows().get(0).start(),
+        request.idempotencyKey(),
+        request.windows().stream().map(HelpRequest.Window::start).toArray(OffsetDateTime[]::new),
+        request.windows().stream().map(HelpRequest.Window::end).toArray(OffsetDateTime[]::new),
+        request.createdReason(), round, utc(nextRoundAt), offeredReason,
+        o.ids, o.volunteers, o.scores, o.breakdowns, o.distances});
+    return client.preparedQuery(INSERT_REQUEST).execute(params).map(rows -> rows.size() == 0
+        ? Optional.<HelpRequest>empty() : Optional.of(RequestStore.toRequest(rows.iterator().next())));
+  }
+
+  /** Offers as one array per column, for the statements that insert them with {@code unnest}. */
+  private record Columns(UUID[] ids, UUID[] volunteers, Double[] scores, String[] breakdowns, Integer[] distances) {
+    static Columns of(List<NewOffer> offers) {
+      int n = offers.size();
+      Columns c = new Columns(new UUID[n], new UUID[n], new Double[n], new String[n], new Integer[n]);
+      for (int i = 0; i < n; i++) {
+        NewOffer offer = offers.get(i);
+        c.ids[i] = offer.id();
+        c.volunteers[i] = offer.volunteerId();
+        c.scores[i] = offer.score().total();
+        c.breakdowns[i] = offer.breakdown().encode();
+        c.distances[i] = offer.score().distanceMeters();
+      }
+      return c;
+    }
+  }
+
+  /**
    * Makes a round's offers in one statement, once per volunteer and request: an offer that was only closed
    * because someone else took the request (filled) or it was withdrawn is opened again (the resident may have
    * declined the match); one this volunteer answered is left alone. Answers, per volunteer whose offer is (again)
@@ -277,23 +355,10 @@ final class MatchStore {
     if (offers.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    int n = offers.size();
-    UUID[] ids = new UUID[n];
-    UUID[] volunteers = new UUID[n];
-    Double[] scores = new Double[n];
-    String[] breakdowns = new String[n];
-    Integer[] distances = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      NewOffer offer = offers.get(i);
-      ids[i] = offer.id();
-      volunteers[i] = offer.volunteerId();
-      scores[i] = offer.score().total();
-      breakdowns[i] = offer.breakdown().encode();
-      distances[i] = offer.score().distanceMeters();
-    }
+    Columns o = Columns.of(offers);
     return tx.preparedQuery(INSERT_OFFERS)
-        .execute(Tuple.tuple().addArrayOfUUID(ids).addUUID(requestId).addInteger(round).addArrayOfUUID(volunteers)
-            .addArrayOfDouble(scores).addArrayOfString(breakdowns).addArrayOfInteger(distances))
+        .execute(Tuple.tuple().addArrayOfUUID(o.ids).addUUID(requestId).addInteger(round).addArrayOfUUID(o.volunteers)
+            .addArrayOfDouble(o.scores).addArrayOfString(o.breakdowns).addArrayOfInteger(o.distances))
         .map(rows -> {
           Map<UUID, UUID> made = new HashMap<>();
           rows.forEach(row -> made.put(row.getUUID("volunteer_id"), row.getUUID("id")));

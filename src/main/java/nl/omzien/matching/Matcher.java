@@ -3,6 +3,7 @@ package nl.omzien.matching;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,8 @@ import nl.omzien.push.ReminderLead;
 import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStatus;
 import nl.omzien.requests.RequestStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The matching engine. A new request starts round 1: the best N eligible volunteers get an offer (and a push,
@@ -36,6 +40,7 @@ import nl.omzien.requests.RequestStore;
  * Acceptance is one conditional UPDATE: when many volunteers accept at once exactly one wins.
  */
 public final class Matcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Matcher.class);
   /** Offer pushes are urgent when the help starts within this time (or the request is urgent). */
   private static final Duration URGENT_WITHIN = Duration.ofHours(3);
 
@@ -84,6 +89,66 @@ public final class Matcher {
     }));
   }
 
+  /**
+   * Writes a new request with its first offer round in one transaction, so the answer already says "offered": the
+   * request, its windows, its history and the round's offers in one statement, then the offer pushes. The round is
+   * planned before the write, from the volunteer index and one read of the candidates' facts (a new request has no
+   * offers or exclusions yet, and nobody else can see it before it commits); an empty round widens as
+   * {@link #runDue} would. When no round finds anyone, or the write with the round fails, the request is written
+   * open and due instead and its first step runs as for any due request ({@link #runFirstStep}): escalation, or
+   * the worker retrying. Empty when nothing was written because this creator already used the idempotency key.
+   */
+  public Future<Optional<HelpRequest>> create(RequestStore.NewRequest fresh) {
+    HelpRequest request = fresh.asOpen();
+    return firstRoundPicks(request, 1).compose(planned -> planned.isEmpty()
+        ? createOpen(fresh)
+        : createOffered(fresh, request, planned.get()).recover(failure -> {
+          LOG.warn("matching: writing a new request with its first round failed, writing it open: {}",
+              failure.toString());
+          return createOpen(fresh);
+        }));
+  }
+
+  /** A first round worth writing: its number and whom it asks. */
+  private record Planned(int round, List<Candidate> picked) {
+  }
+
+  private Future<Optional<Planned>> firstRoundPicks(HelpRequest request, int round) {
+    return pick(pool, request, config.radiusMeters(request.kind(), round), config.roundSize(round))
+        .compose(picked -> !picked.isEmpty() ? Future.succeededFuture(Optional.of(new Planned(round, picked)))
+            : round < config.rounds() ? firstRoundPicks(request, round + 1)
+            : Future.succeededFuture(Optional.empty()));
+  }
+
+  private Future<Optional<HelpRequest>> createOffered(RequestStore.NewRequest fresh, HelpRequest request,
+                                                      Planned planned) {
+    List<MatchStore.NewOffer> offers = newOffers(planned.picked());
+    Instant due = nextDue(Instant.now(), request, deadline(request));
+    String reason = roundReason(planned.round(), offers.size());
+    return pool.withTransaction(tx -> MatchStore.insertRequest(tx, fresh, planned.round(), due, reason, offers)
+        .compose(inserted -> inserted.isEmpty() ? Future.succeededFuture(inserted)
+            : outbox.enqueueAll(tx, offerPushes(request, planned.picked(), offersByVolunteer(offers)))
+                .map(inserted)));
+  }
+
+  /** The request open and due now; its first step runs at once (and the worker retries it if that fails). */
+  private Future<Optional<HelpRequest>> createOpen(RequestStore.NewRequest fresh) {
+    return MatchStore.insertRequest(pool, fresh, 0, null, null, List.of())
+        .compose(inserted -> inserted.isEmpty() ? Future.succeededFuture(inserted)
+            : runFirstStep(fresh.id()).compose(v -> RequestStore.find(pool, fresh.id())));
+  }
+
+  /**
+   * Runs a request's due step now, for a caller that just made it due. Its due time is stored, so if this fails
+   * (or the process dies now) the match worker runs it shortly; the request is safe either way.
+   */
+  public Future<Void> runFirstStep(UUID id) {
+    return runDue(id).recover(failure -> {
+      LOG.warn("matching: the first step of request {} failed; the worker retries it: {}", id, failure.toString());
+      return Future.succeededFuture();
+    });
+  }
+
   private Future<Void> advance(SqlConnection tx, HelpRequest request, MatchStore.Locked locked) {
     Instant now = locked.now();
     Instant lastEnd = request.windows().get(request.windows().size() - 1).end().toInstant();
@@ -123,9 +188,14 @@ public final class Matcher {
           // take their volunteers' cap locks last, so those are held for as short a time as possible.
           Future<Void> offered = MatchStore.setOffered(tx, request.id(), round,
               nextDue(locked.now(), request, deadline), locked.status() == RequestStatus.OPEN
-                  ? "offer round " + round + ": " + picked.size() + " volunteer(s) asked" : null);
+                  ? roundReason(round, picked.size()) : null);
           return Future.all(offered, makeOffers(tx, request, round, picked)).mapEmpty();
         });
+  }
+
+  /** The history's reason for the change open -> offered. */
+  private static String roundReason(int round, int asked) {
+    return "offer round " + round + ": " + asked + " volunteer(s) asked";
   }
 
   /** When the round ends: its time for this kind and urgency, but not after the deadline (and never at once). */
@@ -148,7 +218,7 @@ public final class Matcher {
    * The best {@code wanted} eligible volunteers within {@code radius} who were not asked for this request yet,
    * not declined by its resident, and under their weekly cap; best score first.
    */
-  Future<List<Candidate>> pick(SqlConnection tx, HelpRequest request, double radius, int wanted) {
+  Future<List<Candidate>> pick(SqlClient tx, HelpRequest request, double radius, int wanted) {
     return rank(tx, request, radius, 4 * wanted + 30).map(ranked -> {
       List<Candidate> open = new ArrayList<>();
       for (Candidate c : ranked) {
@@ -169,7 +239,7 @@ public final class Matcher {
   }
 
   /** The {@code pool} nearest statically eligible volunteers, with their database facts, by score. */
-  Future<List<Candidate>> rank(io.vertx.sqlclient.SqlClient client, HelpRequest request, double radius, int poolSize) {
+  Future<List<Candidate>> rank(SqlClient client, HelpRequest request, double radius, int poolSize) {
     CandidateQuery query = CandidateQuery.of(request, radius, config.vogValidity());
     UUID resident = request.residentId();
     List<PointIndex.Hit<VolunteerCard>> hits = volunteers.nearest(request.lat(), request.lon(), poolSize, radius,
@@ -202,22 +272,36 @@ public final class Matcher {
 
   /** Offers to the picked volunteers and their pushes: two batches, whatever their number. */
   private Future<Void> makeOffers(SqlConnection tx, HelpRequest request, int round, List<Candidate> picked) {
-    List<MatchStore.NewOffer> offers = picked.stream()
+    return MatchStore.insertOffers(tx, request.id(), round, newOffers(picked))
+        .compose(made -> outbox.enqueueAll(tx, offerPushes(request, picked, made)).mapEmpty());
+  }
+
+  private List<MatchStore.NewOffer> newOffers(List<Candidate> picked) {
+    return picked.stream()
         .map(c -> new MatchStore.NewOffer(UUID.randomUUID(), c.card().id(), c.score(), c.score().toJson(config)))
         .toList();
-    return MatchStore.insertOffers(tx, request.id(), round, offers).compose(made -> {
-      boolean urgent = urgent(request);
-      List<PushOutbox.Push> pushes = new ArrayList<>();
-      for (Candidate candidate : picked) {
-        UUID offerId = made.get(candidate.card().id());
-        if (offerId != null) {
-          pushes.add(new PushOutbox.Push(candidate.card().id(), PushKind.OFFER_MADE, urgent,
-              Map.of(PushRef.OFFER, offerId, PushRef.REQUEST, request.id()),
-              params(request).withDistanceMeters(candidate.score().distanceMeters())));
-        }
+  }
+
+  private static Map<UUID, UUID> offersByVolunteer(List<MatchStore.NewOffer> offers) {
+    Map<UUID, UUID> made = new HashMap<>();
+    offers.forEach(offer -> made.put(offer.volunteerId(), offer.id()));
+    return made;
+  }
+
+  /** An {@code offer_made} push for each picked volunteer whose offer was made ({@code made}: volunteer to offer). */
+  private static List<PushOutbox.Push> offerPushes(HelpRequest request, List<Candidate> picked,
+                                                   Map<UUID, UUID> made) {
+    boolean urgent = urgent(request);
+    List<PushOutbox.Push> pushes = new ArrayList<>();
+    for (Candidate candidate : picked) {
+      UUID offerId = made.get(candidate.card().id());
+      if (offerId != null) {
+        pushes.add(new PushOutbox.Push(candidate.card().id(), PushKind.OFFER_MADE, urgent,
+            Map.of(PushRef.OFFER, offerId, PushRef.REQUEST, request.id()),
+            params(request).withDistanceMeters(candidate.score().distanceMeters())));
       }
-      return outbox.enqueueAll(tx, pushes).mapEmpty();
-    });
+    }
+    return pushes;
   }
 
   private static boolean urgent(HelpRequest request) {

@@ -17,8 +17,6 @@ import nl.omzien.errors.DomainException.FieldError;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Cursor;
 import nl.omzien.matching.Matcher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hulpvragen: creating them (for oneself, or by an ambassador for a resident of their wijk with recorded
@@ -27,8 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class RequestService {
   private static final List<String> KINDS = List.of("transport", "companionship", "respite");
   private static final Duration MAX_AHEAD = Duration.ofDays(366);
-
-  private static final Logger LOG = LoggerFactory.getLogger(RequestService.class);
 
   private final RequestStore store;
   private final AreaIndex areas;
@@ -72,25 +68,20 @@ public final class RequestService {
                 whom.byAmbassador() ? body.getJsonObject("consent") : null, kind,
                 body.getString("urgency"), body.getJsonObject(kind), body.getString("note"), place.lat(), place.lon(),
                 place.buurtCode(), place.wijkCode(), windows, idempotencyKey.orElse(null), whom.reason())))
-        .compose(request -> store.insert(request)
-            .compose(inserted -> inserted.isPresent()
-                ? firstRound(request.id())
-                    .compose(v -> store.find(request.id()))
-                    .map(found -> new Created(found.orElseThrow(), true))
-                // A concurrent retry with the same key won the insert: answer with its request.
-                : store.findByIdempotencyKey(caller.userId(), idempotencyKey.orElseThrow())
-                    .map(found -> new Created(found.orElseThrow(), false))));
+        .compose(request -> matcher.create(request).compose(inserted -> inserted.isPresent()
+            ? Future.succeededFuture(new Created(inserted.get(), true))
+            : earlier(caller, request.id(), idempotencyKey)));
   }
 
   /**
-   * Runs round 1 at once, so the answer already says "offered". Its due time was stored with the request, so
-   * if this fails (or the process dies now) the match worker runs it shortly; the request is safe either way.
+   * Nothing was written: a concurrent retry with the same key won the insert (answer with its request), or an
+   * attempt of this very call that failed only as far as we could tell had committed (answer with that).
    */
-  private Future<Void> firstRound(UUID id) {
-    return matcher.runDue(id).recover(failure -> {
-      LOG.warn("matching: round 1 of a new request failed; the worker retries it: {}", failure.toString());
-      return Future.succeededFuture();
-    });
+  private Future<Created> earlier(Principal caller, UUID id, Optional<String> idempotencyKey) {
+    return store.find(id).compose(own -> own.isPresent()
+        ? Future.succeededFuture(new Created(own.get(), true))
+        : store.findByIdempotencyKey(caller.userId(), idempotencyKey.orElseThrow())
+            .map(found -> new Created(found.orElseThrow(), false)));
   }
 
   /** Who a new request is for, and how it came in (the first history entry's reason). */
@@ -264,7 +255,7 @@ public final class RequestService {
         .compose(request -> edit(request, body))
         .compose(edit -> store.inTransaction(tx -> RequestStore.lockAndFind(tx, id)
             .compose(current -> applyEdit(tx, caller, current.orElseThrow(), edit))))
-        .compose(rematch -> rematch ? firstRound(id) : Future.succeededFuture())
+        .compose(rematch -> rematch ? matcher.runFirstStep(id) : Future.succeededFuture())
         .compose(v -> get(caller, id));
   }
 

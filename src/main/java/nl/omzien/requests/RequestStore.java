@@ -24,25 +24,6 @@ public final class RequestStore {
       (select json_agg(json_build_object('start', w.starts_at, 'end', w.ends_at) order by w.starts_at)
          from help_request_window w where w.request_id = r.id) as windows
       """;
-  // The request, its windows and its first history entry in one statement (atomic without a transaction); nothing
-  // at all when this creator already used the idempotency key.
-  private static final String INSERT = """
-      with request as (
-        insert into help_request (id, resident_id, created_by, proxy_consent, kind, urgency, details, note, lat, lon,
-                                  buurt_code, wijk_code, first_starts_at, idempotency_key, next_round_at)
-        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
-        on conflict (created_by, idempotency_key) do nothing
-        returning id
-      ), windows as (
-        insert into help_request_window (request_id, starts_at, ends_at)
-        select request.id, w.starts_at, w.ends_at
-          from request, unnest($15::timestamptz[], $16::timestamptz[]) as w (starts_at, ends_at)
-      ), history as (
-        insert into help_request_history (request_id, actor_id, from_status, to_status, reason)
-        select request.id, $3, null, 'open', $17 from request
-      )
-      select id from request
-      """;
   private static final String INSERT_WINDOW = """
       insert into help_request_window (request_id, starts_at, ends_at) values ($1, $2, $3)
       """;
@@ -110,6 +91,11 @@ public final class RequestStore {
                            String urgency, JsonObject details, String note, double lat, double lon, String buurtCode,
                            String wijkCode, List<HelpRequest.Window> windows, String idempotencyKey,
                            String createdReason) {
+    /** The request as it will be before matching touches it (open, round 0, not yet stored: no times). */
+    public HelpRequest asOpen() {
+      return new HelpRequest(id, residentId, createdBy, kind, RequestStatus.OPEN, urgency, details, note, lat, lon,
+          wijkCode, buurtCode, windows, null, null, null, 0, null, null);
+    }
   }
 
   /** The editable part of a request (already checked by the service); the kind never changes. */
@@ -128,21 +114,6 @@ public final class RequestStore {
           .put("to", to)
           .put("reason", reason);
     }
-  }
-
-  /**
-   * Inserts the request, its windows and its first history entry, all or nothing. Empty when this creator
-   * already used the idempotency key (nothing is written then).
-   */
-  public Future<Optional<UUID>> insert(NewRequest request) {
-    return pool.preparedQuery(INSERT)
-        .execute(Tuple.from(new Object[] {request.id(), request.residentId(), request.createdBy(), request.proxyConsent(),
-            request.kind(), request.urgency(), request.details(), request.note(), request.lat(), request.lon(),
-            request.buurtCode(), request.wijkCode(), request.windows().get(0).start(), request.idempotencyKey(),
-            request.windows().stream().map(HelpRequest.Window::start).toArray(OffsetDateTime[]::new),
-            request.windows().stream().map(HelpRequest.Window::end).toArray(OffsetDateTime[]::new),
-            request.createdReason()}))
-        .map(rows -> rows.size() == 0 ? Optional.<UUID>empty() : Optional.of(request.id()));
   }
 
   /** Where a resident lives, as {@code (lat, lon, buurt, wijk)}. */
@@ -318,7 +289,8 @@ public final class RequestStore {
     return rows.size() == 0 ? Optional.empty() : Optional.of(toRequest(rows.iterator().next()));
   }
 
-  private static HelpRequest toRequest(Row row) {
+  /** A request from a row with {@code help_request}'s columns and {@code windows} as this store selects them. */
+  public static HelpRequest toRequest(Row row) {
     List<HelpRequest.Window> windows = new ArrayList<>();
     Object raw = row.getValue("windows");
     if (raw instanceof JsonArray array) {

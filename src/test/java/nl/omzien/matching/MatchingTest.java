@@ -88,6 +88,58 @@ class MatchingTest {
   }
 
   @Test
+  @DisplayName("a new request whose nearest volunteer is beyond round 1 is written offered in the first round that finds one")
+  void firstRoundWidensAtOnce() throws Exception {
+    var six = f.volunteer("Bram", 6, profile());
+    var resident = f.resident("Ria", 0);
+
+    JsonObject request = f.ask(resident, MatchFixture.ride(0));
+    UUID id = UUID.fromString(request.getString("id"));
+    assertEquals("offered", request.getString("status"));
+    assertEquals(List.of(six.id()), f.offered(request.getString("id")));
+    var row = f.rows("select round, next_round_at > now() as waits, first_offer_at is not null as offered_at "
+        + "from help_request where id = $1", id).get(0);
+    assertEquals(2, row.getInteger("round"), "round 1 (5 km) found nobody, round 2 (7.5 km) did");
+    assertTrue(row.getBoolean("waits"), "the round's timer runs");
+    assertTrue(row.getBoolean("offered_at"));
+    assertEquals(List.of("created", "offer round 2: 1 volunteer(s) asked"), f.rows(
+        "select reason from help_request_history where request_id = $1 order by id", id).stream()
+        .map(r -> r.getString("reason")).toList());
+    assertEquals(2, f.count("select round from offer where request_id = $1", id));
+  }
+
+  @Test
+  @DisplayName("when the first round cannot be written the request is still stored, open and due, with nothing of the round")
+  void firstRoundWriteFails() throws Exception {
+    var near = f.volunteer("Anna", 0.3, profile());
+    var resident = f.resident("Ria", 0);
+    f.sql("""
+        create function fail_offer_push() returns trigger language plpgsql as
+        $$ begin raise exception 'offer pushes cannot be written'; end $$""");
+    f.sql("create trigger fail_offer_push before insert on push_outbox for each row "
+        + "when (new.kind = 'offer_made') execute function fail_offer_push()");
+    JsonObject request;
+    try {
+      request = f.ask(resident, MatchFixture.ride(0));
+    } finally {
+      f.sql("drop trigger fail_offer_push on push_outbox");
+      f.sql("drop function fail_offer_push()");
+    }
+    UUID id = UUID.fromString(request.getString("id"));
+    assertEquals("open", request.getString("status"));
+    assertTrue(f.rows("select next_round_at <= now() as due from help_request where id = $1", id).get(0)
+        .getBoolean("due"), "due, so the worker runs its first round");
+    assertEquals(List.of(), f.offered(request.getString("id")), "no offer without its push");
+    assertEquals(1, f.count("select count(*) from help_request_history where request_id = $1", id), "created only");
+    assertEquals(1, f.count("select count(*) from help_request_window where request_id = $1", id));
+
+    app.app().matcher().runDue(id).await(20, TimeUnit.SECONDS);
+    assertEquals("offered", f.status(request.getString("id")));
+    assertEquals(List.of(near.id()), f.offered(request.getString("id")));
+    assertEquals(1, f.count("select count(*) from push_outbox where kind = 'offer_made' and request_id = $1", id));
+  }
+
+  @Test
   @DisplayName("before the match a volunteer sees the buurt and a distance band, never name, address, note or point")
   void offerHidesPersonalData() throws Exception {
     var volunteer = f.volunteer("Anna", 0.5, profile());
