@@ -125,10 +125,22 @@ public final class Matcher {
     List<MatchStore.NewOffer> offers = newOffers(planned.picked());
     Instant due = nextDue(Instant.now(), request, deadline(request));
     String reason = roundReason(planned.round(), offers.size());
-    return pool.withTransaction(tx -> MatchStore.insertRequest(tx, fresh, planned.round(), due, reason, offers)
-        .compose(inserted -> inserted.isEmpty() ? Future.succeededFuture(inserted)
-            : outbox.enqueueAll(tx, offerPushes(request, planned.picked(), offersByVolunteer(offers)))
-                .map(inserted)));
+    return pool.withTransaction(tx -> {
+      Future<Optional<HelpRequest>> inserted = MatchStore.insertRequest(tx, fresh, planned.round(), due, reason, offers);
+      // The pushes' cap locks and facts go right behind the insert (pipelined); only their insert waits for them.
+      Future<List<UUID>> pushed = outbox.enqueueAll(tx, offerPushes(request, planned.picked(), offersByVolunteer(offers)));
+      return Future.all(inserted, pushed).compose(v -> inserted.result().isPresent()
+          ? Future.succeededFuture(inserted.result())
+          : Future.<Optional<HelpRequest>>failedFuture(new NothingWritten()));
+    }).recover(failure -> failure instanceof NothingWritten
+        ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));
+  }
+
+  /** The request's id or idempotency key was already used: its pushes are rolled back with everything else. */
+  private static final class NothingWritten extends RuntimeException {
+    NothingWritten() {
+      super("nothing written", null, false, false);
+    }
   }
 
   /** The request open and due now; its first step runs at once (and the worker retries it if that fails). */

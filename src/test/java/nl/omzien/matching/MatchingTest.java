@@ -140,6 +140,35 @@ class MatchingTest {
   }
 
   @Test
+  @DisplayName("ten concurrent retries of a new request with one key: one request, one offer and one push, all answers name it")
+  void concurrentRetriesWriteOneRound() throws Exception {
+    var near = f.volunteer("Anna", 0.3, profile());
+    var resident = f.resident("Ria", 0);
+    JsonObject body = MatchFixture.ride(0);
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add(app.client().post("/v1/requests").bearerTokenAuthentication(resident.token())
+          .putHeader("Idempotency-Key", "ride-to-umc").sendJsonObject(body));
+    }
+    Future.all(sent).await(30, TimeUnit.SECONDS);
+    Set<String> ids = new java.util.HashSet<>();
+    int created = 0;
+    for (Future<HttpResponse<Buffer>> one : sent) {
+      HttpResponse<Buffer> response = one.result();
+      assertTrue(Set.of(200, 201).contains(response.statusCode()), response::bodyAsString);
+      assertEquals("offered", response.bodyAsJsonObject().getString("status"));
+      created += response.statusCode() == 201 ? 1 : 0;
+      ids.add(response.bodyAsJsonObject().getString("id"));
+    }
+    assertEquals(1, created);
+    assertEquals(1, ids.size());
+    assertEquals(1, f.count("select count(*) from help_request where resident_id = $1", resident.id()));
+    assertEquals(List.of(near.id()), f.offered(ids.iterator().next()));
+    assertEquals(1, f.count("select count(*) from push_outbox where user_id = $1", near.id()),
+        "the attempts that lost the insert wrote no push");
+  }
+
+  @Test
   @DisplayName("before the match a volunteer sees the buurt and a distance band, never name, address, note or point")
   void offerHidesPersonalData() throws Exception {
     var volunteer = f.volunteer("Anna", 0.5, profile());
