@@ -230,8 +230,8 @@ public final class Matcher {
    * The best {@code wanted} eligible volunteers within {@code radius} who were not asked for this request yet,
    * not declined by its resident, and under their weekly cap; best score first.
    */
-  Future<List<Candidate>> pick(SqlClient tx, HelpRequest request, double radius, int wanted) {
-    return rank(tx, request, radius, 4 * wanted + 30).map(ranked -> {
+  Future<List<Candidate>> pick(SqlClient client, HelpRequest request, double radius, int wanted) {
+    return rank(client, request, radius, 4 * wanted + 30).map(ranked -> {
       List<Candidate> open = new ArrayList<>();
       for (Candidate c : ranked) {
         if (!c.dynamics().offered() && !c.dynamics().excluded() && c.dynamics().weekTasks() < c.card().weeklyCap()) {
