@@ -9,9 +9,12 @@ import io.vertx.sqlclient.Query;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.TransactionRollbackException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -27,8 +30,8 @@ import java.util.function.IntFunction;
  *
  * <p>Here each event-loop thread gets its own pool on first use, of {@code perLoop} connections; its connections
  * are opened from that loop, so they live on it. Callers off an event loop (a worker thread, a thread without a
- * Vert.x context) share one more pool of the same size. Transactions are unaffected: {@link #withTransaction} takes
- * a connection from the caller's pool and keeps it to the end.
+ * Vert.x context) share one more pool of the same size. {@link #withTransaction} takes a connection from the caller's
+ * pool and keeps it to the end, and sends the work's first statements right behind {@code BEGIN}.
  */
 public final class LoopPools implements Pool {
   private final IntFunction<Pool> factory;
@@ -90,6 +93,39 @@ public final class LoopPools implements Pool {
   @Override
   public PreparedQuery<RowSet<Row>> preparedQuery(String sql, PrepareOptions options) {
     return current().preparedQuery(sql, options);
+  }
+
+  /**
+   * As {@link Pool#withTransaction(Function)}, one round trip shorter: the work starts at once, so its first
+   * statements go out right behind {@code BEGIN} on the (pipelining) connection, instead of after {@code BEGIN}'s
+   * answer. PostgreSQL runs them in order, so they run inside the transaction. The end is the same: commit when the
+   * work succeeds, roll back when it fails (after its statements still under way), the connection back to the pool.
+   *
+   * <p>{@code BEGIN} on a pooled connection can fail only with the connection itself, and then every statement sent
+   * after it fails too; its failure is the answer, whatever the work made of its own.
+   */
+  @Override
+  public <T> Future<T> withTransaction(Function<SqlConnection, Future<T>> work) {
+    return getConnection().compose(connection -> inTransaction(connection, work)
+        .onComplete(done -> connection.close()));
+  }
+
+  static <T> Future<T> inTransaction(SqlConnection connection, Function<SqlConnection, Future<T>> work) {
+    Future<Transaction> begun = connection.begin();
+    Future<T> done;
+    try {
+      done = work.apply(connection);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    Future<T> outcome = done;
+    return begun.compose(
+        tx -> outcome.compose(
+            value -> tx.commit().map(value),
+            failure -> failure instanceof TransactionRollbackException
+                ? Future.failedFuture(failure)
+                : tx.rollback().transform(rolledBack -> Future.failedFuture(failure))),
+        notBegun -> outcome.transform(ignored -> Future.failedFuture(notBegun)));
   }
 
   /** Connections open in all pools. */

@@ -1,6 +1,7 @@
 package nl.omzien.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import nl.omzien.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,5 +142,65 @@ class LoopPoolsTest {
     assertEquals(16, LoopPools.perLoop(16, 0));
     assertEquals(1, LoopPools.perLoop(1, 4));
     assertThrows(IllegalArgumentException.class, () -> new LoopPools(size -> null, 0));
+  }
+
+  @Test
+  @DisplayName("a transaction's work starts before BEGIN is answered, and its statements still run inside it")
+  void workGoesOutBehindBegin() throws Exception {
+    SqlConnection connection = pools.getConnection().await(10, TimeUnit.SECONDS);
+    AtomicBoolean started = new AtomicBoolean();
+    Future<List<Long>> ids = LoopPools.inTransaction(connection, tx -> {
+      started.set(true);
+      // Two statements sent back to back, before either is answered: one transaction id for both.
+      Future<Long> first = tx.query("select txid_current() as id").execute()
+          .map(rows -> rows.iterator().next().getLong("id"));
+      Future<Long> second = tx.query("select txid_current() as id").execute()
+          .map(rows -> rows.iterator().next().getLong("id"));
+      return Future.all(first, second).map(both -> List.of(first.result(), second.result()));
+    });
+    // BEGIN's answer can only come back through this thread's later I/O; the work did not wait for it.
+    assertTrue(started.get(), "the work was started by the call itself");
+    List<Long> seen = ids.await(10, TimeUnit.SECONDS);
+    assertEquals(seen.get(0), seen.get(1), "both statements in one transaction: " + seen);
+    connection.close().await(10, TimeUnit.SECONDS);
+
+    long next = pools.withTransaction(tx -> tx.query("select txid_current() as id").execute()
+        .map(rows -> rows.iterator().next().getLong("id"))).await(10, TimeUnit.SECONDS);
+    assertTrue(next > seen.get(0), "the first transaction ended (committed) and a new one began: " + next);
+  }
+
+  @Test
+  @DisplayName("a transaction commits what succeeded and rolls back a failure, also one thrown or still under way")
+  void commitsOrRollsBack() throws Exception {
+    pools.query("create table tx_probe (n int)").execute().await(10, TimeUnit.SECONDS);
+    RuntimeException broken = new IllegalStateException("broken");
+
+    assertEquals(1, pools.withTransaction(tx -> tx.query("insert into tx_probe values (1)").execute()
+        .map(rows -> rows.rowCount())).await(10, TimeUnit.SECONDS));
+    // Failed after its insert was answered.
+    Future<Object> failedAfter = pools.withTransaction(tx -> tx.query("insert into tx_probe values (2)").execute()
+        .compose(rows -> Future.failedFuture(broken)));
+    // Failed while a slower insert was still running: the rollback waits for it, then undoes it.
+    Future<Object> failedDuring = pools.withTransaction(tx -> Future.all(
+        tx.query("insert into tx_probe select 3 from pg_sleep(0.2)").execute(),
+        Future.failedFuture(broken)).mapEmpty());
+    // Thrown by the work itself, before any statement.
+    Future<Object> thrown = pools.withTransaction(tx -> {
+      throw broken;
+    });
+    // A statement that fails in PostgreSQL.
+    Future<Object> refused = pools.withTransaction(tx -> tx.query("insert into tx_probe values (4)").execute()
+        .compose(rows -> tx.query("select 1 / 0").execute()).mapEmpty());
+
+    for (Future<Object> failure : List.of(failedAfter, failedDuring, thrown)) {
+      assertSame(broken, assertThrows(IllegalStateException.class, () -> failure.await(10, TimeUnit.SECONDS)));
+    }
+    assertTrue(assertThrows(Exception.class, () -> refused.await(10, TimeUnit.SECONDS)).getMessage()
+        .contains("division by zero"));
+    List<Integer> kept = new ArrayList<>();
+    pools.query("select n from tx_probe order by n").execute().await(10, TimeUnit.SECONDS)
+        .forEach(row -> kept.add(row.getInteger("n")));
+    assertEquals(List.of(1), kept, "only the committed insert is left");
+    assertTrue(pools.size() <= PER_LOOP, "every connection went back to the pool: " + pools.size());
   }
 }
