@@ -48,6 +48,7 @@ import nl.omzien.http.RateLimits;
 import nl.omzien.matching.MatchWorker;
 import nl.omzien.matching.Matcher;
 import nl.omzien.matching.MatchingApi;
+import nl.omzien.matching.TaskLedger;
 import nl.omzien.matching.VolunteerIndex;
 import nl.omzien.push.ActivityPushes;
 import nl.omzien.push.DryRunPushSender;
@@ -217,21 +218,23 @@ public final class Omzien {
     return ActivityService.start(activityStore, areas, clock)
         .compose(activities -> VolunteerIndex.start(vertx, database.pool(),
                 Optional.of(database.target().connectOptions()))
-            .compose(volunteers -> FiguresApi.create(vertx,
+            .compose(volunteers -> TaskLedger.start(vertx, database.pool(), database.target().connectOptions())
+                .map(tasks -> new Matcher(database.pool(), volunteers, tasks, push.outbox(), config.matching())))
+            .compose(matcher -> FiguresApi.create(vertx,
                     new FiguresService(figures, areas, clock))
                 .compose(figuresApi -> DocsApi.load(vertx, CONTRACT)
                     .compose(docs -> vertx.deployVerticle(FiguresFlusher.of(figures, FIGURES_FLUSH))
                         .compose(flusher -> deployHttp(vertx, config, database, blocking, registry, authenticator,
-                            contract, areas, push, clock, activities, volunteers, figuresApi, docs, flusher))))));
+                            contract, areas, push, clock, activities, matcher, figuresApi, docs, flusher))))));
   }
 
   private static Future<Omzien> deployHttp(Vertx vertx, OmzienConfig config, Database database,
                                            BlockingExecutor blocking, PrometheusMeterRegistry registry,
                                            Authenticator authenticator, OpenAPIContract contract, AreaIndex areas,
                                            Push push, Clock clock, ActivityService activities,
-                                           VolunteerIndex volunteers, FiguresApi figuresApi, DocsApi docs,
+                                           Matcher matcher, FiguresApi figuresApi, DocsApi docs,
                                            String flusher) {
-    Matcher matcher = new Matcher(database.pool(), volunteers, push.outbox(), config.matching());
+    VolunteerIndex volunteers = matcher.volunteers();
     RequestService requests = new RequestService(new RequestStore(database.pool()), areas, clock, matcher);
     List<Endpoint> endpoints = new ArrayList<>();
     endpoints.addAll(new HealthApi(database.pool(), registry).endpoints());
@@ -290,6 +293,7 @@ public final class Omzien {
     Promise<Void> stopped = Promise.promise();
     undeployed
         .eventually(volunteers::close)
+        .eventually(() -> matcher.tasks().close())
         .eventually(blocking::close)
         .eventually(database::close)
         .onComplete(done -> vertx.close().onComplete(closed -> {

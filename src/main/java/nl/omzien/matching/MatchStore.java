@@ -10,9 +10,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStatus;
@@ -37,25 +39,12 @@ final class MatchStore {
       select id from help_request where next_round_at <= now() and status in ('open', 'offered', 'escalated')
        order by next_round_at limit $1
       """;
-  // Each candidate's requests are read once (from the covering index help_request_volunteer, V13) and folded into
-  // the three facts that depend on them; offers and exclusions are per request.
-  private static final String DYNAMICS = """
-      select v.id, coalesce(t.week_tasks, 0) as week_tasks, coalesce(t.recent_tasks, 0) as recent_tasks,
-             coalesce(t.known_face, false) as known_face,
-             exists (select 1 from offer o where o.request_id = $5 and o.volunteer_id = v.id
-                        and o.status not in ('filled', 'withdrawn')) as offered,
-             exists (select 1 from match_exclusion e where e.request_id = $5 and e.volunteer_id = v.id) as excluded
-        from unnest($1::uuid[]) as v (id)
-             left join (
-               select r.volunteer_id,
-                      count(*) filter (where r.status in ('matched', 'completed')
-                                         and r.first_starts_at >= $2 and r.first_starts_at < $3)::int as week_tasks,
-                      count(*) filter (where r.matched_at > now() - interval '28 days')::int as recent_tasks,
-                      bool_or(r.resident_id = $4 and r.id <> $5 and r.status in ('matched', 'completed')) as known_face
-                 from help_request r
-                where r.volunteer_id = any ($1::uuid[])
-                group by r.volunteer_id
-             ) as t on t.volunteer_id = v.id
+  /** Whom this request asked already (an offer that was not filled or withdrawn) and whom its resident declined. */
+  private static final String ASKED = """
+      select volunteer_id, false as excluded from offer
+       where request_id = $1 and status not in ('filled', 'withdrawn')
+      union all
+      select volunteer_id, true from match_exclusion where request_id = $1
       """;
   /**
    * A new request in one statement: the request, its windows, its history and, when its first round was planned
@@ -284,23 +273,17 @@ final class MatchStore {
   }
 
   /** What the database knows about candidates: load, history with this resident and this request. */
-  record Dynamics(int weekTasks, int recentTasks, boolean knownFace, boolean offered, boolean excluded) {
+  /** Whom a request asked already, and whom its resident declined (see {@link #ASKED}). */
+  record Asked(Set<UUID> offered, Set<UUID> excluded) {
+    static final Asked NOBODY = new Asked(Set.of(), Set.of());
   }
 
-  static Future<Map<UUID, Dynamics>> dynamics(SqlClient tx, UUID requestId, UUID residentId, Instant weekStart,
-                                              Instant weekEnd, List<UUID> volunteers) {
-    Tuple params = Tuple.tuple()
-        .addArrayOfUUID(volunteers.toArray(UUID[]::new))
-        .addOffsetDateTime(utc(weekStart))
-        .addOffsetDateTime(utc(weekEnd))
-        .addUUID(residentId)
-        .addUUID(requestId);
-    return tx.preparedQuery(DYNAMICS).execute(params).map(rows -> {
-      Map<UUID, Dynamics> out = new HashMap<>();
-      rows.forEach(row -> out.put(row.getUUID("id"), new Dynamics(row.getInteger("week_tasks"),
-          row.getInteger("recent_tasks"), row.getBoolean("known_face"), row.getBoolean("offered"),
-          row.getBoolean("excluded"))));
-      return out;
+  static Future<Asked> asked(SqlClient client, UUID requestId) {
+    return client.preparedQuery(ASKED).execute(Tuple.of(requestId)).map(rows -> {
+      Set<UUID> offered = new HashSet<>();
+      Set<UUID> excluded = new HashSet<>();
+      rows.forEach(row -> (row.getBoolean("excluded") ? excluded : offered).add(row.getUUID("volunteer_id")));
+      return new Asked(offered, excluded);
     });
   }
 

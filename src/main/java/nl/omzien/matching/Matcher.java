@@ -46,12 +46,14 @@ public final class Matcher {
 
   private final Pool pool;
   private final VolunteerIndex volunteers;
+  private final TaskLedger tasks;
   private final PushOutbox outbox;
   private final MatchConfig config;
 
-  public Matcher(Pool pool, VolunteerIndex volunteers, PushOutbox outbox, MatchConfig config) {
+  public Matcher(Pool pool, VolunteerIndex volunteers, TaskLedger tasks, PushOutbox outbox, MatchConfig config) {
     this.pool = pool;
     this.volunteers = volunteers;
+    this.tasks = tasks;
     this.outbox = outbox;
     this.config = config;
   }
@@ -64,8 +66,19 @@ public final class Matcher {
     return volunteers;
   }
 
+  public TaskLedger tasks() {
+    return tasks;
+  }
+
   /** A ranked, eligible volunteer. */
-  public record Candidate(VolunteerCard card, Score score, MatchStore.Dynamics dynamics) {
+  public record Candidate(VolunteerCard card, Score score, Dynamics dynamics) {
+  }
+
+  /**
+   * What a round knows of a candidate besides their profile: their tasks ({@link TaskLedger}) and whether this
+   * request already asked them or its resident declined them.
+   */
+  public record Dynamics(int weekTasks, int recentTasks, boolean knownFace, boolean offered, boolean excluded) {
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -92,32 +105,39 @@ public final class Matcher {
   /**
    * Writes a new request with its first offer round in one transaction, so the answer already says "offered": the
    * request, its windows, its history and the round's offers in one statement, then the offer pushes. The round is
-   * planned before the write, from the volunteer index and one read of the candidates' facts (a new request has no
-   * offers or exclusions yet, and nobody else can see it before it commits); an empty round widens as
+   * planned before the write, in memory, from the volunteer index and the task ledger (a new request has no offers
+   * or exclusions yet, and nobody else can see it before it commits); an empty round widens as
    * {@link #runDue} would. When no round finds anyone, or the write with the round fails, the request is written
    * open and due instead and its first step runs as for any due request ({@link #runFirstStep}): escalation, or
    * the worker retrying. Empty when nothing was written because this creator already used the idempotency key.
    */
   public Future<Optional<HelpRequest>> create(RequestStore.NewRequest fresh) {
     HelpRequest request = fresh.asOpen();
-    return firstRoundPicks(request, 1).compose(planned -> planned.isEmpty()
+    Optional<Planned> planned = firstRoundPicks(request);
+    return planned.isEmpty()
         ? createOpen(fresh)
         : createOffered(fresh, request, planned.get()).recover(failure -> {
           LOG.warn("matching: writing a new request with its first round failed, writing it open: {}",
               failure.toString());
           return createOpen(fresh);
-        }));
+        });
   }
 
   /** A first round worth writing: its number and whom it asks. */
   private record Planned(int round, List<Candidate> picked) {
   }
 
-  private Future<Optional<Planned>> firstRoundPicks(HelpRequest request, int round) {
-    return pick(pool, request, config.radiusMeters(request.kind(), round), config.roundSize(round))
-        .compose(picked -> !picked.isEmpty() ? Future.succeededFuture(Optional.of(new Planned(round, picked)))
-            : round < config.rounds() ? firstRoundPicks(request, round + 1)
-            : Future.succeededFuture(Optional.empty()));
+  /** The first round that finds anyone, widening as {@link #runDue} would; nobody was asked for a new request. */
+  private Optional<Planned> firstRoundPicks(HelpRequest request) {
+    for (int round = 1; round <= config.rounds(); round++) {
+      int wanted = config.roundSize(round);
+      List<Candidate> picked = open(rank(request, nearest(request, config.radiusMeters(request.kind(), round),
+          poolSize(wanted)), MatchStore.Asked.NOBODY), wanted);
+      if (!picked.isEmpty()) {
+        return Optional.of(new Planned(round, picked));
+      }
+    }
+    return Optional.empty();
   }
 
   private Future<Optional<HelpRequest>> createOffered(RequestStore.NewRequest fresh, HelpRequest request,
@@ -231,18 +251,26 @@ public final class Matcher {
    * not declined by its resident, and under their weekly cap; best score first.
    */
   Future<List<Candidate>> pick(SqlClient client, HelpRequest request, double radius, int wanted) {
-    return rank(client, request, radius, 4 * wanted + 30).map(ranked -> {
-      List<Candidate> open = new ArrayList<>();
-      for (Candidate c : ranked) {
-        if (!c.dynamics().offered() && !c.dynamics().excluded() && c.dynamics().weekTasks() < c.card().weeklyCap()) {
-          open.add(c);
-          if (open.size() == wanted) {
-            break;
-          }
+    return rank(client, request, radius, poolSize(wanted)).map(ranked -> open(ranked, wanted));
+  }
+
+  /** How many of the nearest to rank for a round that asks {@code wanted}. */
+  private static int poolSize(int wanted) {
+    return 4 * wanted + 30;
+  }
+
+  /** The first {@code wanted} of {@code ranked} not asked for this request yet, not declined, under their cap. */
+  private static List<Candidate> open(List<Candidate> ranked, int wanted) {
+    List<Candidate> open = new ArrayList<>();
+    for (Candidate c : ranked) {
+      if (!c.dynamics().offered() && !c.dynamics().excluded() && c.dynamics().weekTasks() < c.card().weeklyCap()) {
+        open.add(c);
+        if (open.size() == wanted) {
+          break;
         }
       }
-      return open;
-    });
+    }
+    return open;
   }
 
   /** Candidates for an ambassador's view, ranked as a round would rank them (read outside any transaction). */
@@ -250,29 +278,45 @@ public final class Matcher {
     return rank(pool, request, radius, poolSize);
   }
 
-  /** The {@code pool} nearest statically eligible volunteers, with their database facts, by score. */
+  /**
+   * The {@code poolSize} nearest statically eligible volunteers with their tasks and whether this (existing)
+   * request asked them already, by score: one read of the request's offers and exclusions on {@code client}.
+   */
   Future<List<Candidate>> rank(SqlClient client, HelpRequest request, double radius, int poolSize) {
-    CandidateQuery query = CandidateQuery.of(request, radius, config.vogValidity());
-    UUID resident = request.residentId();
-    List<PointIndex.Hit<VolunteerCard>> hits = volunteers.nearest(request.lat(), request.lon(), poolSize, radius,
-        card -> !card.id().equals(resident) && query.eligible(card));
-    if (hits.isEmpty()) {
+    Hits hits = nearest(request, radius, poolSize);
+    if (hits.hits().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    return MatchStore.asked(client, request.id()).map(asked -> rank(request, hits, asked));
+  }
+
+  /** The nearest statically eligible volunteers, and the query that judged them (it scores them too). */
+  private record Hits(CandidateQuery query, List<PointIndex.Hit<VolunteerCard>> hits) {
+  }
+
+  private Hits nearest(HelpRequest request, double radius, int poolSize) {
+    CandidateQuery query = CandidateQuery.of(request, radius, config.vogValidity());
+    UUID resident = request.residentId();
+    return new Hits(query, volunteers.nearest(request.lat(), request.lon(), poolSize, radius,
+        card -> !card.id().equals(resident) && query.eligible(card)));
+  }
+
+  private List<Candidate> rank(HelpRequest request, Hits hits, MatchStore.Asked asked) {
     Instant[] week = week(request);
-    List<UUID> ids = hits.stream().map(h -> h.payload().id()).toList();
-    return MatchStore.dynamics(client, request.id(), resident, week[0], week[1], ids).map(facts -> {
-      List<Candidate> ranked = new ArrayList<>();
-      for (PointIndex.Hit<VolunteerCard> hit : hits) {
-        MatchStore.Dynamics d = facts.get(hit.payload().id());
-        ranked.add(new Candidate(hit.payload(),
-            Score.of(config, query, hit.payload(), hit.distanceMeters(), d.knownFace(), d.recentTasks()), d));
-      }
-      ranked.sort(Comparator.comparingDouble((Candidate c) -> -c.score().total())
-          .thenComparingInt(c -> c.score().distanceMeters())
-          .thenComparing(c -> c.card().id()));
-      return ranked;
-    });
+    Instant now = Instant.now();
+    List<Candidate> ranked = new ArrayList<>(hits.hits().size());
+    for (PointIndex.Hit<VolunteerCard> hit : hits.hits()) {
+      UUID id = hit.payload().id();
+      TaskLedger.Facts facts = tasks.facts(id, request.id(), request.residentId(), week[0], week[1], now);
+      Dynamics d = new Dynamics(facts.weekTasks(), facts.recentTasks(), facts.knownFace(),
+          asked.offered().contains(id), asked.excluded().contains(id));
+      ranked.add(new Candidate(hit.payload(), Score.of(config, hits.query(), hit.payload(), hit.distanceMeters(),
+          d.knownFace(), d.recentTasks()), d));
+    }
+    ranked.sort(Comparator.comparingDouble((Candidate c) -> -c.score().total())
+        .thenComparingInt(c -> c.score().distanceMeters())
+        .thenComparing(c -> c.card().id()));
+    return ranked;
   }
 
   /** The local (Europe/Amsterdam) ISO week of the request's first window, for the weekly cap. */

@@ -168,6 +168,7 @@ class AmbassadorTest {
     String first = f.ask(resident, MatchFixture.ride(0)).getString("id");
     assertEquals(200, f.send("POST", "/v1/offers/" + f.offerOf(first, capped) + "/accept", capped.token(), null)
         .statusCode());
+    f.tasksHeard(); // the task ledger hears the match asynchronously (milliseconds); a test must not race it
     String second = f.ask(resident, MatchFixture.ride(0, MatchFixture.window(50, 2))).getString("id");
     assertFalse(f.offered(second).contains(capped.id()), "one task this week is her cap");
     String nextWeek = f.ask(resident, MatchFixture.ride(0, MatchFixture.window(48 + 7 * 24, 2))).getString("id");
@@ -182,6 +183,7 @@ class AmbassadorTest {
     String first = f.ask(resident, MatchFixture.ride(0)).getString("id");
     assertEquals(200, f.send("POST", "/v1/offers/" + f.offerOf(first, known) + "/accept", known.token(), null)
         .statusCode());
+    f.tasksHeard();
     for (int i = 0; i < 4; i++) {
       f.volunteer("N" + i, 0.2 + 0.1 * i, profile());
     }

@@ -47,6 +47,12 @@ public final class MatchFixture {
     sql("delete from help_request");
     sql("delete from volunteer_profile");
     app.app().matcher().volunteers().reload().await(30, TimeUnit.SECONDS);
+    tasksHeard();
+  }
+
+  /** Waits until the task ledger has heard every change committed so far (it hears them asynchronously). */
+  public void tasksHeard() throws Exception {
+    app.app().matcher().tasks().sync().await(30, TimeUnit.SECONDS);
   }
 
   private MatchFixture(TestApp app, boolean keep) {

@@ -83,7 +83,8 @@ class MatchingInstancesTest {
 
   @Test
   @DisplayName("two instances on one database: a profile change made through one is matched on the other, "
-      + "and both workers together offer and push each volunteer once")
+      + "both workers together offer and push each volunteer once, and a match made through one is in the other's "
+      + "task ledger")
   void twoInstances() throws Exception {
     try (TestApp a = TestApp.start("instances", Map.of("OMZIEN_MATCH_TICK_MS", "50"));
          TestApp b = TestApp.start("instances-b", Map.of("DATABASE_URL", a.databaseUrl(), "OMZIEN_MATCH_TICK_MS", "50"))) {
@@ -125,6 +126,19 @@ class MatchingInstancesTest {
           fa.count("select count(*) from push_outbox where kind = 'offer_made'"), "one push per offer");
       assertEquals(10, fa.count("select count(*) from help_request_history where to_status = 'escalated'"),
           "each escalation happened once");
+
+      // A match made through A is in B's task ledger (the weekly cap, continuity and fairness read it there).
+      io.vertx.sqlclient.Row pending = fa.rows("select id, request_id, volunteer_id from offer where status = 'pending' "
+          + "order by created_at limit 1").get(0);
+      MatchFixture.Person taker = volunteers.stream().filter(v -> v.id().equals(pending.getUUID("volunteer_id")))
+          .findFirst().orElseThrow();
+      assertTrue(b.app().matcher().tasks().tasksOf(taker.id()).isEmpty());
+      assertEquals(200, fa.send("POST", "/v1/offers/" + pending.getUUID("id") + "/accept", taker.token(), null)
+          .statusCode());
+      fb.tasksHeard();
+      assertEquals(List.of(pending.getUUID("request_id")), b.app().matcher().tasks().tasksOf(taker.id()).stream()
+          .map(TaskLedger.Task::request).toList());
+      assertTrue(b.app().matcher().tasks().tasksOf(taker.id()).get(0).counts());
     }
   }
 }
