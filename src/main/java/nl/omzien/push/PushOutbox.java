@@ -64,7 +64,7 @@ public final class PushOutbox {
      * how many offer pushes they got in the rolling window (read after their cap locks are held), counted up to
      * the cap ($4) only: the cap is all a batch compares it with, and a volunteer whose offers a load run or a busy
      * wijk keeps suppressing has many more rows in the window (the count read them all, ~350 buffers a call after
-     * two minutes of creating; issue #6).
+     * two minutes of creating; issue #6). Since V19 it reads them from an index of the rows the cap counts only.
      *
      * <p>{@code unnest((select $1))}, not {@code unnest($1)}: a plan made for the actual values counts a constant
      * array's elements, the cached generic plan assumes 10, so for the usual 3-5 people every value-specific plan
@@ -72,7 +72,7 @@ public final class PushOutbox {
      * time in the accept run; issue #6). Behind a sub-select both plans assume 10, and the generic one is kept after
      * the first five calls.
      */
-    private static final String FACTS = """
+    static final String FACTS = """
             select u.id, a.quiet_start, a.quiet_end,
                    case when u.id = any ($2::uuid[]) then
                      (select count(*) from (select from push_outbox p
