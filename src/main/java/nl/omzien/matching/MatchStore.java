@@ -272,7 +272,6 @@ final class MatchStore {
     });
   }
 
-  /** What the database knows about candidates: load, history with this resident and this request. */
   /** Whom a request asked already, and whom its resident declined (see {@link #ASKED}). */
   record Asked(Set<UUID> offered, Set<UUID> excluded) {
     static final Asked NOBODY = new Asked(Set.of(), Set.of());

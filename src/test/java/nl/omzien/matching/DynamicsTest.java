@@ -3,6 +3,7 @@ package nl.omzien.matching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -193,10 +194,10 @@ class DynamicsTest {
         + "'normal', '{}', 52.09, 5.02, now() - n * interval '1 hour', $2, now() - n * interval '1 hour' "
         + "from generate_series(1, 30000) n", residents.get(0), volunteers.get(3));
     TaskLedger tasks = app.app().matcher().tasks();
-    List<io.vertx.core.Future<?>> writers = new ArrayList<>();
+    List<Future<?>> writers = new ArrayList<>();
     for (int w = 0; w < 4; w++) {
       Random mine = new Random(w);
-      io.vertx.core.Future<?> chain = io.vertx.core.Future.succeededFuture();
+      Future<?> chain = Future.succeededFuture();
       for (int i = 0; i < 150; i++) {
         UUID request = requests.get(mine.nextInt(requests.size()));
         UUID volunteer = volunteer(mine, volunteers);
@@ -207,7 +208,7 @@ class DynamicsTest {
       }
       writers.add(chain);
     }
-    io.vertx.core.Future<?> written = io.vertx.core.Future.all(writers);
+    Future<?> written = Future.all(writers);
     int loads = 0;
     while (!written.isComplete()) {
       tasks.load().await(30, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static nl.omzien.matching.MatchFixture.profile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ class MatchingInstancesTest {
           "each escalation happened once");
 
       // A match made through A is in B's task ledger (the weekly cap, continuity and fairness read it there).
-      io.vertx.sqlclient.Row pending = fa.rows("select id, request_id, volunteer_id from offer where status = 'pending' "
+      Row pending = fa.rows("select id, request_id, volunteer_id from offer where status = 'pending' "
           + "order by created_at limit 1").get(0);
       MatchFixture.Person taker = volunteers.stream().filter(v -> v.id().equals(pending.getUUID("volunteer_id")))
           .findFirst().orElseThrow();

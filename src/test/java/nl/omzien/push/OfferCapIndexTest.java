@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,7 @@ class OfferCapIndexTest {
     f.sql("analyze push_outbox");
         Tuple params = Tuple.of(new UUID[] {busy, quiet}, new UUID[] {busy, quiet},
         OffsetDateTime.now(ZoneOffset.UTC).minusDays(1), 16);
-    Map<UUID, Long> counted = new java.util.HashMap<>();
+    Map<UUID, Long> counted = new HashMap<>();
     for (Row row : app.app().database().pool().preparedQuery(PushOutbox.FACTS).execute(params)
         .await(10, TimeUnit.SECONDS)) {
       counted.put(row.getUUID("id"), row.getLong("offers"));
