@@ -22,10 +22,7 @@ import nl.omzien.geo.PointIndex;
  */
 public final class ActivityIndex {
   /** Results sort by distance, then next session start, then id, so pages are stable. */
-  static final Comparator<NearbyActivity> ORDER = Comparator
-      .comparingDouble(NearbyActivity::distanceMeters)
-      .thenComparing(n -> n.next().startsAt().toInstant())
-      .thenComparing(n -> n.activity().id());
+  static final Comparator<NearbyActivity> ORDER = ActivityIndex::compare;
 
   private static final int NEXT_SESSIONS_LIMIT = 50_000;
 
@@ -96,6 +93,24 @@ public final class ActivityIndex {
     }
     found.sort(ORDER);
     return found;
+  }
+
+  /**
+   * By distance, then the next session's start instant, then id. Written out rather than chained from
+   * {@code Comparator.comparingDouble(...).thenComparing(...)}: the chain of lambdas, and an {@code Instant} made
+   * per comparison, were 3-4 % of a nearby listing's CPU (ActivityIndexTest checks the order against the chain).
+   */
+  private static int compare(NearbyActivity a, NearbyActivity b) {
+    int byDistance = Double.compare(a.distanceMeters(), b.distanceMeters());
+    if (byDistance != 0) {
+      return byDistance;
+    }
+    int bySecond = Long.compare(a.next().startsAt().toEpochSecond(), b.next().startsAt().toEpochSecond());
+    if (bySecond != 0) {
+      return bySecond;
+    }
+    int byNano = Integer.compare(a.next().startsAt().getNano(), b.next().startsAt().getNano());
+    return byNano != 0 ? byNano : a.activity().id().compareTo(b.activity().id());
   }
 
   /** An activity's next session as computed from {@code from} on: it stays the next one until it ends. */

@@ -64,6 +64,37 @@ class ActivityIndexTest {
   }
 
   @Test
+  @DisplayName("breaks ties of distance by the next session's start, then by id, as the brute-force order does")
+  void ties() {
+    Random random = new Random(9);
+    double[][] venues = new double[8][];
+    for (int v = 0; v < venues.length; v++) {
+      venues[v] = new double[] {52.07 + random.nextDouble() * 0.03, 5.08 + random.nextDouble() * 0.06};
+    }
+    List<Activity> all = new ArrayList<>();
+    for (int i = 1; i <= 400; i++) { // 50 activities per venue, 3 start hours, 7 days: many equal distances and starts
+      double[] venue = venues[random.nextInt(venues.length)];
+      all.add(activity(i, 1, venue[0], venue[1], Category.values()[random.nextInt(Category.values().length)], false,
+          false, DayOfWeek.of(1 + random.nextInt(7)), 9 + 2 * random.nextInt(3), "active"));
+    }
+    ActivityIndex index = ActivityIndex.of(all);
+    int tied = 0;
+    for (int q = 0; q < 50; q++) {
+      ActivityQuery query = new ActivityQuery(52.07 + random.nextDouble() * 0.03, 5.08 + random.nextDouble() * 0.06,
+          1000 + random.nextInt(5000), Optional.empty(), Optional.empty(), Optional.empty(), Set.of(), false, false);
+      List<NearbyActivity> found = index.near(query, NOW);
+      assertEquals(bruteForce(all, query), found.stream().map(n -> n.activity().id()).toList(), query::toString);
+      for (int i = 1; i < found.size(); i++) {
+        if (found.get(i).distanceMeters() == found.get(i - 1).distanceMeters()
+            && found.get(i).next().startsAt().equals(found.get(i - 1).next().startsAt())) {
+          tied++;
+        }
+      }
+    }
+    assertTrue(tied > 1000, "the queries met ties in distance and start: " + tied);
+  }
+
+  @Test
   @DisplayName("answers exactly as a brute-force filter over 2,000 random activities and 200 random queries")
   void oracle() {
     Random random = new Random(42);

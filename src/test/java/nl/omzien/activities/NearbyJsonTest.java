@@ -3,7 +3,9 @@ package nl.omzien.activities;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +84,24 @@ class NearbyJsonTest {
     assertTrue(json.size() > 100, "items were encoded once and kept");
     // Asked again: from the kept bytes, still the same.
     assertSamePages(json, index, new Random(7), NOW);
+  }
+
+  @Test
+  @DisplayName("writes every distance in tenths up to 1,000 km as Double.toString does, and larger ones through it")
+  void distances() {
+    for (long tenths = 0; tenths < NearbyJson.DIGITS_LIMIT; tenths++) {
+      Buffer out = Buffer.buffer(16);
+      NearbyJson.appendTenths(out, tenths);
+      String expected = Double.toString(tenths / 10.0);
+      if (!expected.equals(out.toString(StandardCharsets.US_ASCII))) {
+        assertEquals(expected, out.toString(StandardCharsets.US_ASCII), "tenths " + tenths);
+      }
+    }
+    for (long tenths : new long[] {NearbyJson.DIGITS_LIMIT, 123_456_789L, Long.MAX_VALUE / 10, -1, -25}) {
+      Buffer out = Buffer.buffer(16);
+      NearbyJson.appendTenths(out, tenths);
+      assertEquals(Double.toString(tenths / 10.0), out.toString(StandardCharsets.US_ASCII), "tenths " + tenths);
+    }
   }
 
   @Test
