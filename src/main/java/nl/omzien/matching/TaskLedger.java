@@ -269,8 +269,8 @@ public final class TaskLedger {
     return List.of(byVolunteer.getOrDefault(volunteer, NONE));
   }
 
-  /** How many tasks are held (for the log and tests). */
-  public int size() {
+  /** How many tasks are held (for tests). */
+  int size() {
     return byVolunteer.values().stream().mapToInt(t -> t.length).sum();
   }
 
