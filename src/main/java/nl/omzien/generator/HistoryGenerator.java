@@ -16,6 +16,8 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,6 +76,13 @@ public final class HistoryGenerator {
   static final int NATIONAL_VOLUNTEERS = 1_000_000;
   /** Inhabitants per buurtcentrum (at least one per wijk). */
   static final int INHABITANTS_PER_CENTRE = 15_000;
+  /**
+   * City scale: the share of residents with the app on a phone and pushes on. The others ask by phone, through
+   * their wijk's ambassador or a carer, and get no pushes (their outbox rows end {@code dead}, {@code no-device}).
+   */
+  static final double RESIDENTS_WITH_APP = 0.6;
+  /** City scale: the share of volunteers (all use the app) with a second device, say a tablet. */
+  static final double VOLUNTEERS_WITH_TWO_DEVICES = 0.1;
   private static final String[] DECLINE_CODES = {"no_time", "too_far", "already_busy", "not_my_skill", "health"};
   private static final double[] DECLINE_WEIGHTS = {0.38, 0.18, 0.12, 0.10, 0.07};
   private static final String[][] ACTIVITIES = {
@@ -262,6 +271,7 @@ public final class HistoryGenerator {
       ambassadors.put(wijk.code(), ambassador);
       users.row(ambassador, "Ambassadeur " + wijk.name(), List.of("ambassador"), List.of(wijk.code()), joined);
     }
+    CopyTable devices = devices(residents, volunteers, ambassadors.values(), joined);
 
     CopyTable organisations = new CopyTable("organisation", "id", "name", "kind");
     CopyTable venues = new CopyTable("venue", "id", "organisation_id", "name", "address", "lat", "lon", "wijk_code",
@@ -322,11 +332,50 @@ public final class HistoryGenerator {
     });
 
     Map<String, Long> rows = new LinkedHashMap<>();
-    for (CopyTable table : List.of(users, residentProfiles, volunteerProfiles, availability, organisations, venues,
-        activities, occurrences, t.signups, t.requests, t.windows, t.history, t.offers, t.manual, t.feedback)) {
+    for (CopyTable table : List.of(users, residentProfiles, volunteerProfiles, availability, devices, organisations,
+        venues, activities, occurrences, t.signups, t.requests, t.windows, t.history, t.offers, t.manual,
+        t.feedback)) {
       rows.put(table.table(), table.flush(copy));
     }
     return new Summary(rows);
+  }
+
+  /**
+   * The app installations that receive pushes: every volunteer's phone (a tenth also a tablet), every ambassador's,
+   * and {@link #RESIDENTS_WITH_APP} of the residents'. Drawn from their own random stream, so the history is the same
+   * with or without them. Tokens look like FCM registration tokens (163 characters) and are unique.
+   */
+  private CopyTable devices(List<Resident> residents, List<Volunteer> volunteers, Collection<UUID> ambassadors,
+                            Instant joined) {
+    SplittableRandom draw = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+    CopyTable devices = new CopyTable("push_device", "id", "user_id", "token", "platform", "app_version", "locale",
+        "created_at", "updated_at");
+    long no = 0;
+    for (Resident r : residents) {
+      if (draw.nextDouble() < RESIDENTS_WITH_APP) {
+        device(devices, draw, no++, r.id(), "nl", joined);
+      }
+    }
+    for (Volunteer v : volunteers) {
+      String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
+      device(devices, draw, no++, v.id(), locale, joined);
+      if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
+        device(devices, draw, no++, v.id(), locale, joined);
+      }
+    }
+    for (UUID ambassador : ambassadors.stream().sorted().toList()) {
+      device(devices, draw, no++, ambassador, "nl", joined);
+    }
+    return devices;
+  }
+
+  private void device(CopyTable devices, SplittableRandom draw, long no, UUID user, String locale, Instant joined) {
+    byte[] secret = new byte[100];
+    draw.nextBytes(secret);
+    String token = id("device-token", no).toString().substring(0, 22) + ":APA91b"
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String platform = draw.nextDouble() < 0.55 ? "android" : "ios";
+    devices.row(id("device", no), user, token, platform, "1." + draw.nextInt(3) + ".0", locale, joined, joined);
   }
 
   private static List<String> sorted(Set<String> values) {

@@ -27,7 +27,7 @@ class HistoryGeneratorTest {
   private static final HistoryGenerator.Options CITY =
       new HistoryGenerator.Options(HistoryGenerator.Scale.CITY, 7, UNTIL);
 
-  /** A fingerprint of everything that matters for figures: ids, statuses, times, volunteers, offers, ratings. */
+  /** A fingerprint of what matters for figures (ids, statuses, times, volunteers, offers, ratings), and devices. */
   private static final String FINGERPRINT = """
       select (select md5(string_agg(concat_ws('|', id, kind, status, wijk_code, created_at, first_offer_at, matched_at,
                                               completed_at, hours_spent, volunteer_id, parent_id), ',' order by id))
@@ -35,6 +35,7 @@ class HistoryGeneratorTest {
           || (select md5(string_agg(concat_ws('|', id, status, decline_reason, responded_at), ',' order by id)) from offer)
           || (select md5(string_agg(concat_ws('|', request_id, role, rating), ',' order by request_id, role)) from feedback)
           || (select md5(string_agg(concat_ws('|', id, occurs_on, user_id, status), ',' order by id)) from activity_signup)
+          || (select md5(string_agg(concat_ws('|', id, user_id, token, platform, locale), ',' order by id)) from push_device)
       """;
 
   private static String query(Connection connection, String sql) throws Exception {
@@ -66,6 +67,18 @@ class HistoryGeneratorTest {
           """), "a year of history ending on --until");
       assertEquals("0", query(connection, "select count(*) from activity_occurrence where taken > capacity"));
       assertTrue(Long.parseLong(query(connection, "select count(*) from help_request where parent_id is not null")) > 0);
+      // The demo data TestApp seeds has users without devices; the generator gives its own every volunteer and
+      // ambassador one, and RESIDENTS_WITH_APP of its residents.
+      assertEquals(HistoryGenerator.CITY_VOLUNTEERS + "|10", query(connection, """
+          select count(distinct d.user_id) filter (where 'volunteer' = any(u.roles)) || '|'
+                 || count(distinct d.user_id) filter (where 'ambassador' = any(u.roles))
+            from push_device d join app_user u on u.id = d.user_id
+          """), "every generated volunteer and ambassador has the app");
+      double residentsWithApp = Double.parseDouble(query(connection, """
+          select count(distinct d.user_id)::float8 / %d from push_device d join resident_profile r on r.user_id = d.user_id
+          """.formatted(HistoryGenerator.CITY_RESIDENTS)));
+      assertTrue(residentsWithApp > 0.55 && residentsWithApp < 0.65, "residents with the app: " + residentsWithApp);
+      assertEquals("t", query(connection, "select bool_and(length(token) = 163) from push_device"), "FCM-sized tokens");
       assertNotNull(GenerateCommand.refusal(connection, true), "a database with requests is refused without --force");
 
       String admin = app.token(UUID.randomUUID(), Set.of(Role.ADMIN), Set.of());
