@@ -20,6 +20,7 @@ public final class Push {
         this.sender = sender;
         this.outbox = new PushOutbox(pool, templates, options.config(), options.clock());
         this.worker = new PushWorker(pool, blocking, sender, templates, options.config(), options.clock());
+        outbox.handOffTo(worker); // taken once the worker is deployed, if the config's handoff is on
         this.api = new PushApi(new DeviceStore(pool), outbox, sender);
     }
 

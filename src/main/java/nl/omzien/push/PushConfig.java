@@ -20,9 +20,12 @@ import java.util.Map;
  *                      ({@code OMZIEN_PUSH_OFFER_CAP}, default 6); the rest are suppressed
  * @param quietStart    start of quiet hours, Europe/Amsterdam ({@code OMZIEN_PUSH_QUIET_START}, default 22:00)
  * @param quietEnd      end of quiet hours, Europe/Amsterdam ({@code OMZIEN_PUSH_QUIET_END}, default 08:00)
+ * @param handoff       whether pushes due at once are written already claimed by this instance and handed to its
+ *                      worker when their transaction commits, instead of waiting for the next poll
+ *                      ({@code OMZIEN_PUSH_HANDOFF}, default true; the poll still sends whatever a handoff missed)
  */
 public record PushConfig(Duration pollInterval, int batchSize, int concurrency, int maxAttempts, Duration lease,
-                         int offerCap, LocalTime quietStart, LocalTime quietEnd) {
+                         int offerCap, LocalTime quietStart, LocalTime quietEnd, boolean handoff) {
 
     public PushConfig {
         if (batchSize < 1 || concurrency < 1 || maxAttempts < 1 || offerCap < 0) {
@@ -36,7 +39,7 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
     /** The defaults listed above. */
     public static PushConfig defaults() {
         return new PushConfig(Duration.ofSeconds(1), 500, 4, 8, Duration.ofMinutes(2), 6,
-                LocalTime.of(22, 0), LocalTime.of(8, 0));
+                LocalTime.of(22, 0), LocalTime.of(8, 0), true);
     }
 
     /** The defaults overridden by the variables listed above. */
@@ -50,19 +53,28 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
                 Duration.ofSeconds(number(env, "OMZIEN_PUSH_LEASE_SECONDS", d.lease.toSeconds())),
                 (int) number(env, "OMZIEN_PUSH_OFFER_CAP", d.offerCap),
                 time(env, "OMZIEN_PUSH_QUIET_START", d.quietStart),
-                time(env, "OMZIEN_PUSH_QUIET_END", d.quietEnd));
+                time(env, "OMZIEN_PUSH_QUIET_END", d.quietEnd),
+                bool(env, "OMZIEN_PUSH_HANDOFF", d.handoff));
     }
 
     public PushConfig withPollInterval(Duration interval) {
-        return new PushConfig(interval, batchSize, concurrency, maxAttempts, lease, offerCap, quietStart, quietEnd);
+        return new PushConfig(interval, batchSize, concurrency, maxAttempts, lease, offerCap, quietStart, quietEnd,
+                handoff);
     }
 
     public PushConfig withMaxAttempts(int attempts) {
-        return new PushConfig(pollInterval, batchSize, concurrency, attempts, lease, offerCap, quietStart, quietEnd);
+        return new PushConfig(pollInterval, batchSize, concurrency, attempts, lease, offerCap, quietStart, quietEnd,
+                handoff);
+    }
+
+    public PushConfig withHandoff(boolean on) {
+        return new PushConfig(pollInterval, batchSize, concurrency, maxAttempts, lease, offerCap, quietStart, quietEnd,
+                on);
     }
 
     public PushConfig withOfferCap(int cap) {
-        return new PushConfig(pollInterval, batchSize, concurrency, maxAttempts, lease, cap, quietStart, quietEnd);
+        return new PushConfig(pollInterval, batchSize, concurrency, maxAttempts, lease, cap, quietStart, quietEnd,
+                handoff);
     }
 
     /** Quiet hours as configured. */
@@ -84,6 +96,18 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number of at least 1, got '" + value + "'");
         }
+    }
+
+    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
+        };
     }
 
     private static LocalTime time(Map<String, String> env, String name, LocalTime fallback) {

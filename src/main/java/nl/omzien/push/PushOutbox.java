@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -51,9 +52,10 @@ public final class PushOutbox {
     /** Every push of a batch in one statement: one array per column, all of the same length. */
     private static final String INSERT = """
             insert into push_outbox (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status,
-                                     due_at, created_at, last_error, not_before)
+                                     due_at, created_at, last_error, not_before, attempts, lease_until, claim_id)
             select id, user_id, kind, urgent, offer_id, request_id, activity_id, params::jsonb, status, due_at, $11,
-                   last_error, not_before
+                   last_error, not_before, case when status = 'sending' then 1 else 0 end,
+                   case when status = 'sending' then $14::timestamptz end, case when status = 'sending' then $15::uuid end
               from unnest($1::uuid[], $2::uuid[], $3::text[], $4::boolean[], $5::uuid[], $6::uuid[], $7::uuid[],
                           $8::text[], $9::text[], $10::timestamptz[], $12::text[], $13::timestamptz[])
                    as p (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status, due_at,
@@ -114,12 +116,19 @@ public final class PushOutbox {
     private final PushTemplates templates;
     private final PushConfig config;
     private final Clock clock;
+    /** The worker that takes pushes due at once when their transaction commits (handoff), if any. */
+    private volatile PushWorker handoff;
 
     public PushOutbox(Pool pool, PushTemplates templates, PushConfig config, Clock clock) {
         this.pool = pool;
         this.templates = templates;
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Hands pushes due at once to {@code worker} ({@link PushWorker}'s handoff), while it takes them. */
+    void handOffTo(PushWorker worker) {
+        this.handoff = worker;
     }
 
     /** One push to write: for whom, what, and not before when ({@code null}: now). */
@@ -244,6 +253,9 @@ public final class PushOutbox {
         OffsetDateTime[] notBefore = new OffsetDateTime[n];
         // Offer pushes so far per user: the count read under the lock plus the batch's own unsuppressed ones.
         Map<UUID, Long> offerCounts = new HashMap<>();
+        PushWorker worker = handoff;
+        boolean handing = worker != null && worker.takesHandoffs();
+        List<PushWorker.Claimed> handed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Push push = pushes.get(i);
             boolean isUrgent = effectiveUrgent(push);
@@ -262,9 +274,15 @@ public final class PushOutbox {
             offers[i] = push.ids().get(PushRef.OFFER);
             requests[i] = push.ids().get(PushRef.REQUEST);
             activities[i] = push.ids().get(PushRef.ACTIVITY);
-            params[i] = paramsToJson(push.params()).encode();
-            statuses[i] = over ? "suppressed" : "pending";
-            due[i] = utc(isUrgent ? from : hoursOf(facts, push.userId()).deferred(from));
+            JsonObject paramsJson = paramsToJson(push.params());
+            params[i] = paramsJson.encode();
+            Instant dueAt = isUrgent ? from : hoursOf(facts, push.userId()).deferred(from);
+            statuses[i] = over ? "suppressed" : handing && !dueAt.isAfter(now) ? "sending" : "pending";
+            if (statuses[i].equals("sending")) {
+                handed.add(new PushWorker.Claimed(messageIds.get(i), push.userId(), kinds[i], isUrgent, paramsJson,
+                        push.ids(), 1));
+            }
+            due[i] = utc(dueAt);
             errors[i] = over ? CAPPED : null;
             notBefore[i] = utc(from);
         }
@@ -281,7 +299,18 @@ public final class PushOutbox {
                         .addArrayOfOffsetDateTime(due)
                         .addOffsetDateTime(utc(now))
                         .addArrayOfString(errors)
-                        .addArrayOfOffsetDateTime(notBefore))
+                        .addArrayOfOffsetDateTime(notBefore)
+                        .addOffsetDateTime(utc(now.plus(config.lease())))
+                        .addUUID(handing ? worker.handoffClaim() : null))
+                .onSuccess(inserted -> {
+                    if (!handed.isEmpty()) {
+                        // The transaction's completion succeeds at commit (before the caller's commit future), and
+                        // fails at a rollback, when the rows are gone with it.
+                        Transaction transaction = tx.transaction();
+                        (transaction == null ? Future.succeededFuture() : transaction.completion())
+                                .onSuccess(committed -> worker.handOff(handed));
+                    }
+                })
                 .mapEmpty();
     }
 

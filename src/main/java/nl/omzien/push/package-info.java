@@ -25,6 +25,9 @@
  *   <li>No active device: {@code dead} with last_error {@code no-device} (not held); an admin may retry.</li>
  *   <li>Lease: a claim sets {@code lease_until} (2 min) and a {@code claim_id}; expired leases return to
  *       {@code pending} at the start of each drain, and only the current claim may record an outcome.</li>
+ *   <li>Handoff ({@code OMZIEN_PUSH_HANDOFF}, on by default): a message due at once is written already claimed
+ *       by the instance's worker, with the same lease, and handed to it when the transaction commits; what the
+ *       handoff misses is the poll's when the lease is over (see {@link nl.omzien.push.PushWorker}).</li>
  *   <li>Several devices: one FCM message per active device; the row is {@code sent} when any device took
  *       it.</li>
  * </ul>

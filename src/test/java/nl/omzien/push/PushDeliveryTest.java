@@ -69,8 +69,10 @@ class PushDeliveryTest {
             Supplier<MockLowLevelHttpResponse> answer = next == null ? null : next.pollFirst();
             return answer == null ? FcmFixture.ok() : answer.get();
         });
+        // The poll's path (claims, leases, retries): no handoff, so every push waits for drain() (PushHandoffTest has
+        // the handoff's).
         PushConfig config = PushConfig.defaults().withPollInterval(Duration.ZERO).withMaxAttempts(MAX_ATTEMPTS)
-                .withOfferCap(OFFER_CAP);
+                .withOfferCap(OFFER_CAP).withHandoff(false);
         app = TestApp.start("push", Map.of(), PushOptions.of(new FcmPushSender(fcm.app(), CLOCK), CLOCK, config));
         pool = app.app().database().pool();
         outbox = app.app().push().outbox();
