@@ -113,7 +113,7 @@ public final class PushWorker extends PeriodicVerticle {
             """;
     /**
      * Handoff batches in flight at most. One: rows handed over while a batch is out wait for the next, so under load
-     * batches grow (a load run's accepts: ~50 rows, against ~10 with four in flight, and two statements a batch)
+     * batches grow (a load run's accepts: ~40 rows, against ~11 with four in flight, and two statements a batch)
      * and at rest each push goes out alone at once. The poll keeps its own {@link PushConfig#concurrency()} for a
      * backlog.
      */
