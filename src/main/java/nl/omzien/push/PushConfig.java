@@ -4,6 +4,7 @@ import nl.omzien.config.ConfigException;
 
 import java.time.Duration;
 import java.time.LocalTime;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,7 +104,7 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
         if (value == null || value.isBlank()) {
             return fallback;
         }
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
             default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");

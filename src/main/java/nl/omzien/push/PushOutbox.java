@@ -55,7 +55,8 @@ public final class PushOutbox {
                                      due_at, created_at, last_error, not_before, attempts, lease_until, claim_id)
             select id, user_id, kind, urgent, offer_id, request_id, activity_id, params::jsonb, status, due_at, $11,
                    last_error, not_before, case when status = 'sending' then 1 else 0 end,
-                   case when status = 'sending' then $14::timestamptz end, case when status = 'sending' then $15::uuid end
+                   case when status = 'sending' then $14::timestamptz end,
+                   case when status = 'sending' then $15::uuid end
               from unnest($1::uuid[], $2::uuid[], $3::text[], $4::boolean[], $5::uuid[], $6::uuid[], $7::uuid[],
                           $8::text[], $9::text[], $10::timestamptz[], $12::text[], $13::timestamptz[])
                    as p (id, user_id, kind, urgent, offer_id, request_id, activity_id, params, status, due_at,
@@ -277,8 +278,9 @@ public final class PushOutbox {
             JsonObject paramsJson = paramsToJson(push.params());
             params[i] = paramsJson.encode();
             Instant dueAt = isUrgent ? from : hoursOf(facts, push.userId()).deferred(from);
-            statuses[i] = over ? "suppressed" : handing && !dueAt.isAfter(now) ? "sending" : "pending";
-            if (statuses[i].equals("sending")) {
+            boolean handNow = !over && handing && !dueAt.isAfter(now);
+            statuses[i] = over ? "suppressed" : handNow ? "sending" : "pending";
+            if (handNow) {
                 handed.add(new PushWorker.Claimed(messageIds.get(i), push.userId(), kinds[i], isUrgent, paramsJson,
                         push.ids(), 1));
             }

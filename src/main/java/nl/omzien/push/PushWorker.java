@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import nl.omzien.runtime.BlockingExecutor;
 import nl.omzien.runtime.PeriodicVerticle;
 import org.slf4j.Logger;
@@ -245,7 +246,7 @@ public final class PushWorker extends PeriodicVerticle {
         return idle.future();
     }
 
-    private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> work) {
+    private <T> Future<T> onContext(Supplier<Future<T>> work) {
         if (context == null) {
             return work.get();
         }
@@ -276,7 +277,8 @@ public final class PushWorker extends PeriodicVerticle {
      * @return how many outbox rows the claims handled (whatever their outcome), handed rows not counted
      */
     public Future<Integer> drain() {
-        return onContext(this::handoffsIdle).compose(idle -> pool.preparedQuery(RECLAIM).execute(Tuple.of(PushOutbox.utc(clock.instant())))
+        return onContext(this::handoffsIdle)
+                .compose(idle -> pool.preparedQuery(RECLAIM).execute(Tuple.of(PushOutbox.utc(clock.instant()))))
                 .compose(reclaimed -> {
                     if (reclaimed.rowCount() > 0) {
                         LOG.warn("push: {} message(s) whose lease expired are pending again", reclaimed.rowCount());
@@ -287,7 +289,7 @@ public final class PushWorker extends PeriodicVerticle {
                     }
                     return Future.all(loops);
                 })
-                .map(all -> all.<Integer>list().stream().mapToInt(Integer::intValue).sum()));
+                .map(all -> all.<Integer>list().stream().mapToInt(Integer::intValue).sum());
     }
 
     private Future<Integer> loop(int handled) {
