@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import nl.omzien.activities.Activity.Accessibility;
 import nl.omzien.activities.Activity.Cost;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 import nl.omzien.geo.AreaIndex;
 import nl.omzien.http.Idempotency;
@@ -233,7 +234,7 @@ public final class ActivityStore {
    */
   public Future<Created<Activity>> createActivity(UUID organisationId, ActivityDraft draft, UUID createdBy,
                                                   Optional<String> idempotencyKey) {
-    return insertActivity(pool, UUID.randomUUID(), organisationId, draft, createdBy, idempotencyKey)
+    return insertActivity(pool, Ids.next(), organisationId, draft, createdBy, idempotencyKey)
         .compose(inserted -> inserted.isPresent()
             ? Future.succeededFuture(new Created<>(inserted.get(), true))
             : findByKey(organisationId, idempotencyKey.orElseThrow())
@@ -381,7 +382,7 @@ public final class ActivityStore {
         .compose(taken -> taken.rowCount() == 0
             ? Future.failedFuture(new DomainException.Conflict("activity-full",
                 "Every seat of this session is taken."))
-            : connection.preparedQuery(UPSERT_SIGNUP).execute(Tuple.of(UUID.randomUUID(), activityId, date, userId)))
+            : connection.preparedQuery(UPSERT_SIGNUP).execute(Tuple.of(Ids.next(), activityId, date, userId)))
         .map(rows -> new Created<>(toSignup(rows.iterator().next()), true));
   }
 

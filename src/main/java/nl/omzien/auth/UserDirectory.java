@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 
 /**
@@ -83,7 +84,7 @@ public final class UserDirectory {
 
   public Future<Principal> principalForExternal(String externalSubject, String issuer) {
     return pool.preparedQuery(FIND_OR_CREATE)
-        .execute(Tuple.of(UUID.randomUUID(), externalSubject))
+        .execute(Tuple.of(Ids.next(), externalSubject))
         .compose(rows -> rows.size() == 0
             ? Future.failedFuture(new DomainException.Unauthenticated("This account has been deleted."))
             : Future.succeededFuture(toPrincipal(rows.iterator().next(), issuer)));

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 
 /**
@@ -48,7 +49,7 @@ public final class Idempotency {
   public static <T> Future<Outcome<T>> create(Pool pool, UUID caller, String operation, Optional<String> key,
                                               BiFunction<SqlConnection, UUID, Future<T>> create,
                                               BiFunction<SqlConnection, UUID, Future<Optional<T>>> earlier) {
-    UUID newId = UUID.randomUUID();
+    UUID newId = Ids.next();
     return pool.withTransaction(tx -> claim(tx, caller, operation, key, newId).compose(previous -> previous.isEmpty()
         ? create.apply(tx, newId).map(value -> new Outcome<>(value, true))
         : earlier.apply(tx, previous.get()).compose(found -> found

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import nl.omzien.db.Ids;
 import nl.omzien.requests.HelpRequest;
 import nl.omzien.requests.RequestStatus;
 import nl.omzien.requests.RequestStore;
@@ -427,7 +428,7 @@ final class MatchStore {
 
   static Future<Void> upsertAccepted(SqlClient tx, UUID requestId, UUID volunteerId, int round, Score score,
                                      JsonObject breakdown) {
-    return tx.preparedQuery(UPSERT_ACCEPTED).execute(Tuple.of(UUID.randomUUID(), requestId, volunteerId,
+    return tx.preparedQuery(UPSERT_ACCEPTED).execute(Tuple.of(Ids.next(), requestId, volunteerId,
         Math.max(round, 0), score.total(), breakdown, score.distanceMeters())).mapEmpty();
   }
 

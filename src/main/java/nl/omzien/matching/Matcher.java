@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 import nl.omzien.geo.Distances;
 import nl.omzien.geo.PointIndex;
@@ -334,7 +335,7 @@ public final class Matcher {
 
   private List<MatchStore.NewOffer> newOffers(List<Candidate> picked) {
     return picked.stream()
-        .map(c -> new MatchStore.NewOffer(UUID.randomUUID(), c.card().id(), c.score(), c.score().toJson(config)))
+        .map(c -> new MatchStore.NewOffer(Ids.next(), c.card().id(), c.score(), c.score().toJson(config)))
         .toList();
   }
 
@@ -548,7 +549,7 @@ public final class Matcher {
    * request, without them); every other occurrence keeps them. Returns the replacement request's id.
    */
   public Future<UUID> cancelOccurrence(UUID volunteer, UUID requestId, java.time.LocalDate date, String reason) {
-    UUID replacement = UUID.randomUUID();
+    UUID replacement = Ids.next();
     return pool.withTransaction(tx -> MatchStore.lock(tx, requestId)
         .compose(locked -> MatchStore.lockOccurrence(tx, requestId, volunteer, date))
         .compose(occurrence -> occurrence.isEmpty()

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 
 /** SQL for {@code push_device}: the app installations that receive a user's pushes. */
@@ -42,7 +43,7 @@ public final class DeviceStore {
 
     public Future<Stored> register(UUID userId, String token, String platform, String appVersion, String locale) {
         return pool.preparedQuery(UPSERT)
-                .execute(Tuple.of(UUID.randomUUID(), userId, token, platform, appVersion, locale))
+                .execute(Tuple.of(Ids.next(), userId, token, platform, appVersion, locale))
                 .map(rows -> toStored(rows.iterator().next()));
     }
 

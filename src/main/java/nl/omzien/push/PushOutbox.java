@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 
 /**
@@ -184,7 +185,7 @@ public final class PushOutbox {
         Set<UUID> capped = new TreeSet<>();
         try {
             for (Push push : pushes) {
-                UUID messageId = UUID.randomUUID();
+                UUID messageId = Ids.next();
                 PushMessage.dataPayload(messageId, push.kind(), false, push.ids());
                 templates.check(push.kind(), push.params());
                 messageIds.add(messageId);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import nl.omzien.auth.Principal;
 import nl.omzien.auth.Role;
+import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 import nl.omzien.errors.DomainException.FieldError;
 import nl.omzien.geo.AreaIndex;
@@ -64,7 +65,7 @@ public final class RequestService {
     }
     return resident(caller, body)
         .compose(whom -> location(whom.resident(), body, kind)
-            .map(place -> new RequestStore.NewRequest(UUID.randomUUID(), whom.resident(), caller.userId(),
+            .map(place -> new RequestStore.NewRequest(Ids.next(), whom.resident(), caller.userId(),
                 whom.byAmbassador() ? body.getJsonObject("consent") : null, kind,
                 body.getString("urgency"), body.getJsonObject(kind), body.getString("note"), place.lat(), place.lon(),
                 place.buurtCode(), place.wijkCode(), windows, idempotencyKey.orElse(null), whom.reason())))
