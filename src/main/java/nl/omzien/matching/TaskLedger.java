@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -149,9 +150,13 @@ public final class TaskLedger {
             }
             List<String> later = held;
             held = null;
+            // Staged: a volunteer's array is copied once for all of them, not once per notification (one statement
+            // that gave a volunteer 30,000 tasks, heard during a load, took seconds of the event loop).
+            Staged staged = new Staged(loaded);
             for (String payload : later) {
-              apply(loaded, payload);
+              apply(staged, payload);
             }
+            staged.write();
             byVolunteer = loaded;
           }
           if (done.failed()) {
@@ -174,24 +179,24 @@ public final class TaskLedger {
         held.add(payload);
         return;
       }
-      apply(byVolunteer, payload);
+      apply(new Direct(byVolunteer), payload);
     }
   }
 
   /** Applies one notification to {@code tasks} (the caller holds the lock). Malformed ones are logged and ignored. */
-  private void apply(Map<UUID, Task[]> tasks, String payload) {
+  private void apply(Changes tasks, String payload) {
     String[] f = payload.split(" ");
     try {
       switch (f[0]) {
         case "task" -> {
           UUID request = UUID.fromString(f[1]);
           if (!f[2].equals("-")) {
-            without(tasks, UUID.fromString(f[2]), request);
+            tasks.without(UUID.fromString(f[2]), request);
           }
           if (!f[3].equals("-")) {
             UUID volunteer = UUID.fromString(f[3]);
-            without(tasks, volunteer, request);
-            with(tasks, volunteer, new Task(request, UUID.fromString(f[4]), f[5].equals("1"), Long.parseLong(f[6]),
+            tasks.without(volunteer, request);
+            tasks.with(volunteer, new Task(request, UUID.fromString(f[4]), f[5].equals("1"), Long.parseLong(f[6]),
                 f[7].equals("-") ? Task.NEVER : Long.parseLong(f[7])));
           }
         }
@@ -209,31 +214,102 @@ public final class TaskLedger {
     }
   }
 
-  private static void without(Map<UUID, Task[]> tasks, UUID volunteer, UUID request) {
-    Task[] theirs = tasks.get(volunteer);
-    if (theirs == null) {
-      return;
-    }
-    for (int i = 0; i < theirs.length; i++) {
-      if (theirs[i].request().equals(request)) {
-        if (theirs.length == 1) {
-          tasks.remove(volunteer);
-        } else {
-          Task[] less = new Task[theirs.length - 1];
-          System.arraycopy(theirs, 0, less, 0, i);
-          System.arraycopy(theirs, i + 1, less, i, theirs.length - i - 1);
-          tasks.put(volunteer, less);
-        }
+  /** Changes to the tasks by volunteer, as notifications make them. */
+  private interface Changes {
+    /** The volunteer no longer has this request among their tasks. */
+    void without(UUID volunteer, UUID request);
+
+    /** The volunteer has this task (after {@link #without} of its request). */
+    void with(UUID volunteer, Task task);
+
+    void clear();
+  }
+
+  /** Each change at once: the volunteer's array copied without or with the one task (readers see whole arrays). */
+  private record Direct(Map<UUID, Task[]> tasks) implements Changes {
+    @Override
+    public void without(UUID volunteer, UUID request) {
+      Task[] theirs = tasks.get(volunteer);
+      if (theirs == null) {
         return;
       }
+      for (int i = 0; i < theirs.length; i++) {
+        if (theirs[i].request().equals(request)) {
+          if (theirs.length == 1) {
+            tasks.remove(volunteer);
+          } else {
+            Task[] less = new Task[theirs.length - 1];
+            System.arraycopy(theirs, 0, less, 0, i);
+            System.arraycopy(theirs, i + 1, less, i, theirs.length - i - 1);
+            tasks.put(volunteer, less);
+          }
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void with(UUID volunteer, Task task) {
+      Task[] theirs = tasks.getOrDefault(volunteer, NONE);
+      Task[] more = Arrays.copyOf(theirs, theirs.length + 1);
+      more[theirs.length] = task;
+      tasks.put(volunteer, more);
+    }
+
+    @Override
+    public void clear() {
+      tasks.clear();
     }
   }
 
-  private static void with(Map<UUID, Task[]> tasks, UUID volunteer, Task task) {
-    Task[] theirs = tasks.getOrDefault(volunteer, NONE);
-    Task[] more = Arrays.copyOf(theirs, theirs.length + 1);
-    more[theirs.length] = task;
-    tasks.put(volunteer, more);
+  /**
+   * A batch of changes: each volunteer touched is copied once into a map by request, changed there, and written back
+   * as one array by {@link #write}; the same tasks in the same order as {@link Direct} one by one, in linear time.
+   */
+  private static final class Staged implements Changes {
+    private final Map<UUID, Task[]> tasks;
+    private final Map<UUID, LinkedHashMap<UUID, Task>> touched = new HashMap<>();
+
+    Staged(Map<UUID, Task[]> tasks) {
+      this.tasks = tasks;
+    }
+
+    private LinkedHashMap<UUID, Task> theirs(UUID volunteer) {
+      return touched.computeIfAbsent(volunteer, v -> {
+        LinkedHashMap<UUID, Task> byRequest = new LinkedHashMap<>();
+        for (Task t : tasks.getOrDefault(v, NONE)) {
+          byRequest.put(t.request(), t);
+        }
+        return byRequest;
+      });
+    }
+
+    @Override
+    public void without(UUID volunteer, UUID request) {
+      theirs(volunteer).remove(request);
+    }
+
+    @Override
+    public void with(UUID volunteer, Task task) {
+      theirs(volunteer).put(task.request(), task);
+    }
+
+    @Override
+    public void clear() {
+      tasks.clear();
+      touched.clear();
+    }
+
+    void write() {
+      for (Map.Entry<UUID, LinkedHashMap<UUID, Task>> e : touched.entrySet()) {
+        if (e.getValue().isEmpty()) {
+          tasks.remove(e.getKey());
+        } else {
+          tasks.put(e.getKey(), e.getValue().values().toArray(NONE));
+        }
+      }
+      touched.clear();
+    }
   }
 
   /**
