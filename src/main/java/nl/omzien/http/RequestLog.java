@@ -20,6 +20,8 @@ public final class RequestLog implements PlatformHandler {
   static final String REQUEST_ID = "omzien.requestId";
   static final String ROUTE = "omzien.route";
   public static final String HEADER = "X-Request-Id";
+  /** The status logged when the connection closed before the response was sent. */
+  static final int CLIENT_CLOSED = 499;
 
   private RequestLog() {
   }
@@ -32,10 +34,12 @@ public final class RequestLog implements PlatformHandler {
     String id = incoming != null && SAFE_ID.matcher(incoming).matches() ? incoming : newId();
     ctx.put(REQUEST_ID, id);
     ctx.response().putHeader(HEADER, id);
+    // A client that went away before the answer was sent (a load run's wrk at its stop, a phone losing signal) is
+    // logged 499, as nginx does: the response's status was still the default 200, whatever the request had done.
     ctx.addEndHandler(result -> LOG.info("{} {} {} {}ms rid={}",
         ctx.request().method().name(),
         routeOf(ctx),
-        ctx.response().getStatusCode(),
+        result.succeeded() ? ctx.response().getStatusCode() : CLIENT_CLOSED,
         tenths((System.nanoTime() - start) / 100_000),
         id));
     ctx.next();
