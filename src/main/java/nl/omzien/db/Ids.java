@@ -36,8 +36,8 @@ public final class Ids {
     return new UUID(high, low);
   }
 
-  /** The Unix milliseconds of a version-7 UUID. */
-  public static long millis(UUID id) {
+  /** The Unix milliseconds of a version-7 UUID (for tests). */
+  static long millis(UUID id) {
     if (id.version() != 7) {
       throw new IllegalArgumentException("not a version-7 UUID: " + id);
     }

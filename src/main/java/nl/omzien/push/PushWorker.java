@@ -203,7 +203,7 @@ public final class PushWorker extends PeriodicVerticle {
     private record Handed(Claimed row, Instant at) {
     }
 
-    /** On the context: starts batches of handed rows while fewer than the configured concurrency are in flight. */
+    /** On the context: starts batches of handed rows while fewer than {@link #HANDOFF_BATCHES} are in flight. */
     private void flushHandoffs() {
         flushScheduled.set(false);
         Instant stale = clock.instant().minus(config.lease().dividedBy(2));
