@@ -64,8 +64,12 @@ class NearbyJsonTest {
     for (int q = 0; q < 200; q++) {
       List<NearbyActivity> all = index.near(query(random), now);
       List<NearbyActivity> page = all.subList(0, Math.min(all.size(), 1 + random.nextInt(30)));
-      Optional<String> cursor = random.nextBoolean() ? Optional.empty()
-          : Optional.of("eyJkIjoxMjMuNCwi" + q + "\"x");
+      // Cursors as the listing makes them (base64url), and odd ones that take the escaping path.
+      Optional<String> cursor = switch (random.nextInt(3)) {
+        case 0 -> Optional.empty();
+        case 1 -> Optional.of("eyJkIjoxMjMuNCwi-_" + q);
+        default -> Optional.of("eyJkIjoxMjMuNCwi" + q + "\"x");
+      };
       assertEquals(expected(page, cursor), json.page(page, cursor).toString("UTF-8"));
     }
   }
@@ -84,6 +88,25 @@ class NearbyJsonTest {
     assertTrue(json.size() > 100, "items were encoded once and kept");
     // Asked again: from the kept bytes, still the same.
     assertSamePages(json, index, new Random(7), NOW);
+  }
+
+  @Test
+  @DisplayName("quotes a string as Json.encode does: plain ASCII as it is, anything needing an escape through it")
+  void strings() {
+    List<String> texts = new ArrayList<>(List.of("", "a", "eyJkIjoxMjMuNCwi-_09AZaz", "a/b", "a b", "~", "quote\"",
+        "back\\slash", "tab\t", "nul\u0000", "del\u007f", "\u0080", "é", "🙂", "\u2028", "<script>&'"));
+    for (char c = 0; c < 0x100; c++) {
+      texts.add("x" + c + "y");
+    }
+    for (String text : texts) {
+      Buffer out = Buffer.buffer();
+      NearbyJson.appendString(out, text);
+      assertEquals(io.vertx.core.json.Json.encode(text), out.toString(StandardCharsets.UTF_8), text);
+    }
+    NearbyCursor cursor = new NearbyCursor(1234.5, NOW, new UUID(3, 4), "q");
+    Buffer out = Buffer.buffer();
+    NearbyJson.appendString(out, cursor.encode());
+    assertEquals(io.vertx.core.json.Json.encode(cursor.encode()), out.toString(StandardCharsets.UTF_8));
   }
 
   @Test

@@ -131,7 +131,10 @@ class CachingRequestValidatorTest {
         "0a1b2c3d-4e5f-6789-abcd-ef012345678", "0a1b2c3d-4e5f-6789-abcd-ef012345678g",
         "{0a1b2c3d-4e5f-6789-abcd-ef0123456789}", "0a1b2c3d_4e5f_6789_abcd_ef01234567",
         " 0a1b2c3d-4e5f-6789-abcd-ef012345678", "0a1b2c3d-4e5f-6789-abcd-ef0123456789 ", "1-2-3-4-5",
-        "\"0a1b2c3d-4e5f-6789-abcd-ef0123456789\"", "0a1b2c3d-4e5f-6789-abcd-ef01234567890");
+        "\"0a1b2c3d-4e5f-6789-abcd-ef0123456789\"", "0a1b2c3d-4e5f-6789-abcd-ef01234567890",
+        "friday", "Friday", "FRIDAY", "fri", "\"friday\"", "friday ", "open_inloop", "maaltijd", "other", "open-inloop",
+        "digitaal_", "09:00", "9:00", "23:59", "24:00", "14:00:00", "word_42", "wörd", "a.b", ".monday", ";x=monday",
+        "resident", "volunteer", "transport", "normal", "x".repeat(300));
     int simple = 0;
     int checked = 0;
     for (var operation : contract.operations()) {
@@ -151,6 +154,13 @@ class CachingRequestValidatorTest {
     var nearby = contract.operation("listNearbyActivities").getParameters();
     for (String name : List.of("lat", "lon", "radius", "limit", "accessibleOnly")) {
       assertTrue(nearby.stream().anyMatch(p -> p.getName().equals(name) && caching.simple(p.getSchema())), name);
+    }
+    // Enum and patterned strings: a valid value skips the engine, an invalid one does not.
+    for (String[] fits : new String[][] {{"dayOfWeek", "friday", "Friday"}, {"category", "maaltijd", "food"},
+        {"timeFrom", "09:30", "9:30"}}) {
+      var schema = nearby.stream().filter(p -> p.getName().equals(fits[0])).findFirst().orElseThrow().getSchema();
+      assertTrue(caching.plainParameter(schema, fits[1]), fits[0] + "=" + fits[1]);
+      assertFalse(caching.plainParameter(schema, fits[2]), fits[0] + "=" + fits[2]);
     }
     assertTrue(contract.operation("acceptOffer").getParameters().stream()
         .anyMatch(p -> p.getName().equals("offerId") && caching.simple(p.getSchema())), "offerId");
