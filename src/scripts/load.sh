@@ -3,7 +3,7 @@
 # against it and against a bare Vert.x server (the ceiling), measure p99 at half the measured maximum with a
 # constant-rate client, check in the database what was written, and print one table. See README "Load runs".
 #
-# Usage: src/scripts/load.sh [--scale city|national] [--seconds N] [--warmup N] [--threads N] [--connections N] [--no-build]
+# Usage: src/scripts/load.sh [--scale city|region|national] [--seconds N] [--warmup N] [--threads N] [--connections N] [--no-build]
 #                            [--keep] [--jfr]
 #   --scale        generator scale (default city)
 #   --seconds      length of each measured run (default 10)

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar omzien.jar} starts the server; {@code java -jar omzien.jar token --user NAME [--hours H]}
- * prints a demo token, {@code token --list} the demo users; {@code generate --scale city|national ...} fills the
+ * prints a demo token, {@code token --list} the demo users; {@code generate --scale city|region|national ...} fills the
  * database with synthetic history ({@link GenerateCommand}).
  */
 public final class Main {

@@ -18,14 +18,14 @@ import nl.omzien.geo.AreaIndex;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * {@code java -jar omzien.jar generate --scale city|national [--seed N] [--until YYYY-MM-DD] [--force]}: fills the
+ * {@code java -jar omzien.jar generate --scale city|region|national [--seed N] [--until YYYY-MM-DD] [--force]}: fills the
  * configured database (embedded in {@code OMZIEN_DATA_DIR}, or {@code DATABASE_URL}) with synthetic history, see
  * {@link HistoryGenerator}. Refuses a database that already holds help requests, and a production database
  * ({@code OMZIEN_DEMO=false}) that holds any user, unless {@code --force} is given.
  */
 public final class GenerateCommand {
   public static final String USAGE =
-      "usage: omzien generate --scale city|national [--seed N] [--until YYYY-MM-DD] [--force]";
+      "usage: omzien generate --scale city|region|national [--seed N] [--until YYYY-MM-DD] [--force]";
 
   private GenerateCommand() {
   }

@@ -57,7 +57,7 @@ import org.postgresql.core.BaseConnection;
  */
 public final class HistoryGenerator {
   /** How much to generate. */
-  public enum Scale { CITY, NATIONAL }
+  public enum Scale { CITY, REGION, NATIONAL }
 
   /**
    * @param scale what to generate
@@ -125,7 +125,11 @@ public final class HistoryGenerator {
         // The figures' fact tables (migration V10) are built once at the end, in this transaction, instead of by
         // their triggers after every COPY.
         figures.execute("select figures_defer()");
-        Summary summary = options.scale() == Scale.CITY ? generator.city(copy) : generator.national(copy);
+        Summary summary = switch (options.scale()) {
+          case CITY -> generator.city(copy);
+          case REGION -> generator.region(copy);
+          case NATIONAL -> generator.national(copy);
+        };
         figures.execute("select figures_rebuild()");
         connection.commit();
         try (Statement analyze = connection.createStatement()) {
@@ -213,6 +217,96 @@ public final class HistoryGenerator {
     Map<String, Long> rows = new LinkedHashMap<>();
     rows.put("app_user", users.flush(copy));
     rows.put("volunteer_profile", profiles.flush(copy));
+    return new Summary(rows);
+  }
+
+  // ---------------------------------------------------------------------------------------------- region
+
+  /**
+   * The U16's other fifteen municipalities (Vijfheerenlanden as the three it was formed from): town centre and
+   * inhabitants, CBS 31-12-2018 (as published by the province, staatvanutrecht.nl "Stand en prognose"; the shared data
+   * has no polygons outside Utrecht). Name, lat, lon, inhabitants.
+   */
+  static final Object[][] REGION_PLACES = {
+      {"Bunnik", 52.0667, 5.1983, 15_188}, {"De Bilt", 52.1150, 5.1850, 42_809},
+      {"De Ronde Venen", 52.2070, 4.8630, 44_064}, {"Houten", 52.0280, 5.1680, 49_902},
+      {"IJsselstein", 52.0200, 5.0430, 34_162}, {"Lopik", 51.9720, 4.9470, 14_477},
+      {"Montfoort", 52.0460, 4.9520, 13_996}, {"Nieuwegein", 52.0290, 5.0810, 63_055},
+      {"Oudewater", 52.0250, 4.8680, 10_199}, {"Stichtse Vecht", 52.1380, 5.0400, 64_372},
+      {"Utrechtse Heuvelrug", 52.0530, 5.2810, 49_526}, {"Vijfheerenlanden (Vianen)", 51.9920, 5.0920, 20_457},
+      {"Vijfheerenlanden (Leerdam)", 51.8930, 5.0920, 21_223}, {"Vijfheerenlanden (Meerkerk)", 51.9180, 4.9930, 14_023},
+      {"Wijk bij Duurstede", 51.9750, 5.3420, 23_763}, {"Woerden", 52.0860, 4.8830, 52_204},
+      {"Zeist", 52.0890, 5.2330, 63_960}};
+
+  /** The region's volunteers outside Utrecht: as many per inhabitant as the city's ({@link #CITY_VOLUNTEERS}). */
+  static int regionVolunteers(AreaIndex areas) {
+    long cityInhabitants = areas.buurten().stream().mapToLong(Buurt::population).sum();
+    long inhabitants = 0;
+    for (Object[] place : REGION_PLACES) {
+      inhabitants += (Integer) place[3];
+    }
+    return (int) Math.round((double) CITY_VOLUNTEERS * inhabitants / cityInhabitants);
+  }
+
+  /**
+   * The city, then the region's volunteers from a random stream of their own (so the city's rows are those of
+   * {@code --scale city} with the same seed): each placed around a town by its inhabitants, spread growing with the
+   * town's size as at national scale, and drawn again if the point falls in one of Utrecht's buurten; profiles,
+   * availability and app installations as the city's volunteers have, without a buurt or wijk.
+   */
+  private Summary region(CopyManager copy) throws SQLException, IOException {
+    Map<String, Long> rows = new LinkedHashMap<>(city(copy).rows());
+    LocalDate until = options.until();
+    Instant joined = until.minusDays(364).atStartOfDay(ZONE).toInstant().minus(Duration.ofDays(30));
+    SplittableRandom place = new SplittableRandom(options.seed() ^ 0x7E61_0A5EL);
+    long totalWeight = 0;
+    for (Object[] p : REGION_PLACES) {
+      totalWeight += (Integer) p[3];
+    }
+    // Their other attributes as the city's volunteers get them; their homes are replaced below.
+    List<Volunteer> volunteers = DemoPopulation.volunteers(areas, regionVolunteers(areas), options.seed() ^ 0x7E61_0A5EL,
+        until, namespace + ":region");
+    CopyTable users = new CopyTable("app_user", "id", "display_name", "roles", "wijken", "created_at");
+    CopyTable profiles = new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code", "wijk_code",
+        "travel_km", "transport", "skills", "languages", "vog_issued_on", "weekly_cap");
+    CopyTable availability = new CopyTable("volunteer_availability", "volunteer_id", "day_of_week", "start_time",
+        "end_time");
+    CopyTable devices = new CopyTable("push_device", "id", "user_id", "token", "platform", "app_version", "locale",
+        "created_at", "updated_at");
+    SplittableRandom draw = new SplittableRandom(options.seed() ^ 0x5DEECE66DL ^ 0x7E61_0A5EL);
+    long deviceNo = 0;
+    for (Volunteer v : volunteers) {
+      long ticket = place.nextLong(totalWeight);
+      Object[] town = REGION_PLACES[0];
+      for (Object[] p : REGION_PLACES) {
+        ticket -= (Integer) p[3];
+        if (ticket < 0) {
+          town = p;
+          break;
+        }
+      }
+      double sigma = 1_200 * Math.sqrt((Integer) town[3] / 100_000.0);
+      double lat;
+      double lon;
+      do {
+        lat = (Double) town[1] + place.nextGaussian() * sigma / 111_195.0;
+        lon = (Double) town[2] + place.nextGaussian() * sigma / (111_195.0 * Math.cos(Math.toRadians(lat)));
+      } while (areas.buurtAt(lat, lon).isPresent());
+      users.row(v.id(), v.name(), List.of("volunteer"), List.of(), joined);
+      profiles.row(v.id(), lat, lon, null, null, BigDecimal.valueOf(v.travelKm()), sorted(v.transport()),
+          sorted(v.skills()), sorted(v.languages()), v.vogIssuedOn(), v.weeklyCap());
+      for (Slot slot : v.availability()) {
+        availability.row(v.id(), slot.dayOfWeek(), slot.start(), slot.end());
+      }
+      String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
+      device(devices, draw, "region-device", deviceNo++, v.id(), locale, joined);
+      if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
+        device(devices, draw, "region-device", deviceNo++, v.id(), locale, joined);
+      }
+    }
+    for (CopyTable table : List.of(users, profiles, availability, devices)) {
+      rows.merge(table.table(), table.flush(copy), Long::sum);
+    }
     return new Summary(rows);
   }
 
@@ -353,29 +447,31 @@ public final class HistoryGenerator {
     long no = 0;
     for (Resident r : residents) {
       if (draw.nextDouble() < RESIDENTS_WITH_APP) {
-        device(devices, draw, no++, r.id(), "nl", joined);
+        device(devices, draw, "device", no++, r.id(), "nl", joined);
       }
     }
     for (Volunteer v : volunteers) {
       String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
-      device(devices, draw, no++, v.id(), locale, joined);
+      device(devices, draw, "device", no++, v.id(), locale, joined);
       if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
-        device(devices, draw, no++, v.id(), locale, joined);
+        device(devices, draw, "device", no++, v.id(), locale, joined);
       }
     }
     for (UUID ambassador : ambassadors.stream().sorted().toList()) {
-      device(devices, draw, no++, ambassador, "nl", joined);
+      device(devices, draw, "device", no++, ambassador, "nl", joined);
     }
     return devices;
   }
 
-  private void device(CopyTable devices, SplittableRandom draw, long no, UUID user, String locale, Instant joined) {
+  /** One installation; {@code kind} names the id series ("device" for the city's, "region-device"). */
+  private void device(CopyTable devices, SplittableRandom draw, String kind, long no, UUID user, String locale,
+                      Instant joined) {
     byte[] secret = new byte[100];
     draw.nextBytes(secret);
-    String token = id("device-token", no).toString().substring(0, 22) + ":APA91b"
+    String token = id(kind + "-token", no).toString().substring(0, 22) + ":APA91b"
         + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String platform = draw.nextDouble() < 0.55 ? "android" : "ios";
-    devices.row(id("device", no), user, token, platform, "1." + draw.nextInt(3) + ".0", locale, joined, joined);
+    devices.row(id(kind, no), user, token, platform, "1." + draw.nextInt(3) + ".0", locale, joined, joined);
   }
 
   private static List<String> sorted(Set<String> values) {

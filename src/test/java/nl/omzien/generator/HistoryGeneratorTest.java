@@ -35,7 +35,8 @@ class HistoryGeneratorTest {
           || (select md5(string_agg(concat_ws('|', id, status, decline_reason, responded_at), ',' order by id)) from offer)
           || (select md5(string_agg(concat_ws('|', request_id, role, rating), ',' order by request_id, role)) from feedback)
           || (select md5(string_agg(concat_ws('|', id, occurs_on, user_id, status), ',' order by id)) from activity_signup)
-          || (select md5(string_agg(concat_ws('|', id, user_id, token, platform, locale), ',' order by id)) from push_device)
+          || (select md5(string_agg(concat_ws('|', id, user_id, token, platform, locale), ',' order by id)) from push_device
+               where user_id not in (select user_id from volunteer_profile where wijk_code is null))
       """;
 
   private static String query(Connection connection, String sql) throws Exception {
@@ -95,10 +96,57 @@ class HistoryGeneratorTest {
         assertTrue(wijk.getJsonObject("offers").getJsonArray("declineReasons").size() >= 5, wijk::encode);
       }
     }
+    // The region with the same seed: the same city (so also the city's determinism), and the region's volunteers.
     try (TestApp app = TestApp.start("generator2");
          Connection connection = GenerateCommand.connect(app.app().database().target())) {
-      HistoryGenerator.generate(connection, AreaIndex.loadUtrecht(), CITY);
+      AreaIndex areas = AreaIndex.loadUtrecht();
+      HistoryGenerator.Summary summary = HistoryGenerator.generate(connection, areas,
+          new HistoryGenerator.Options(HistoryGenerator.Scale.REGION, 7, UNTIL));
       assertEquals(first, query(connection, FINGERPRINT));
+      int expected = HistoryGenerator.regionVolunteers(areas);
+      assertTrue(expected > 6_000 && expected < 7_000, "1.07 % of the other U16 municipalities' ~597,000: " + expected);
+      assertEquals(expected + "|" + expected + "|" + expected + "|" + expected, query(connection, """
+          select count(*) || '|' || count(*) filter (where 'volunteer' = any(u.roles))
+                 || '|' || count(*) filter (where exists (select from volunteer_availability a where a.volunteer_id = p.user_id))
+                 || '|' || count(*) filter (where exists (select from push_device d where d.user_id = p.user_id))
+            from volunteer_profile p join app_user u on u.id = p.user_id where p.wijk_code is null
+          """), "every region volunteer has a profile without a wijk, availability and the app");
+      assertEquals(HistoryGenerator.CITY_VOLUNTEERS + expected + 0L, summary.rows().get("volunteer_profile"));
+      assertEquals("0", query(connection, "select count(*) from volunteer_profile where buurt_code is null"
+          + " and wijk_code is not null"));
+      // Nobody of the region lives in a buurt of Utrecht, and each town has about its share of them.
+      int[] near = new int[HistoryGenerator.REGION_PLACES.length];
+      long inhabitants = 0;
+      for (Object[] place : HistoryGenerator.REGION_PLACES) {
+        inhabitants += (Integer) place[3];
+      }
+      try (Statement statement = connection.createStatement();
+           ResultSet rows = statement.executeQuery("select lat, lon from volunteer_profile where wijk_code is null")) {
+        while (rows.next()) {
+          double lat = rows.getDouble(1);
+          double lon = rows.getDouble(2);
+          assertTrue(areas.buurtAt(lat, lon).isEmpty(), lat + "," + lon + " is in Utrecht");
+          int nearest = 0;
+          double best = Double.MAX_VALUE;
+          for (int i = 0; i < near.length; i++) {
+            Object[] place = HistoryGenerator.REGION_PLACES[i];
+            double d = nl.omzien.geo.Distances.haversineMeters(lat, lon, (Double) place[1], (Double) place[2]);
+            if (d < best) {
+              best = d;
+              nearest = i;
+            }
+          }
+          assertTrue(best < 10_000, lat + "," + lon + " is " + best + " m from the nearest town");
+          near[nearest]++;
+        }
+      }
+      for (int i = 0; i < near.length; i++) {
+        Object[] place = HistoryGenerator.REGION_PLACES[i];
+        double share = (double) near[i] / expected;
+        double expectedShare = (Integer) place[3] / (double) inhabitants;
+        assertTrue(Math.abs(share - expectedShare) < 0.35 * expectedShare + 0.005,
+            place[0] + ": " + near[i] + " volunteers nearest to it, " + share + " against " + expectedShare);
+      }
     }
   }
 
@@ -115,6 +163,7 @@ class HistoryGeneratorTest {
         full.options());
     assertTrue(full.force());
     assertThrows(IllegalArgumentException.class, () -> GenerateCommand.parse(List.of(), today));
+    assertEquals(HistoryGenerator.Scale.REGION, GenerateCommand.parse(List.of("--scale", "region"), today).options().scale());
     assertThrows(IllegalArgumentException.class, () -> GenerateCommand.parse(List.of("--scale", "town"), today));
     assertThrows(IllegalArgumentException.class,
         () -> GenerateCommand.parse(List.of("--scale", "city", "--until", "31-01-2026"), today));
