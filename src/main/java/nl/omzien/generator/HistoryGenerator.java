@@ -171,6 +171,26 @@ public final class HistoryGenerator {
       {51.3704, 6.1724, 102_000}, {52.2661, 6.1552, 102_000}, {52.2292, 5.1669, 92_000},
       {50.8882, 5.9795, 87_000}};
 
+  /** One of {@code places}, drawn by the inhabitants in column {@code weightColumn} (they sum to {@code total}). */
+  private static Object[] pick(Object[][] places, int weightColumn, long total, SplittableRandom random) {
+    long ticket = random.nextLong(total);
+    for (Object[] place : places) {
+      ticket -= (Integer) place[weightColumn];
+      if (ticket < 0) {
+        return place;
+      }
+    }
+    return places[0];
+  }
+
+  /** A point around a town: normal spread of 1.2 km at 100,000 inhabitants, growing with the square root of size. */
+  private static double[] around(double lat, double lon, int inhabitants, SplittableRandom random) {
+    double sigma = 1_200 * Math.sqrt(inhabitants / 100_000.0);
+    double pointLat = lat + random.nextGaussian() * sigma / 111_195.0;
+    double pointLon = lon + random.nextGaussian() * sigma / (111_195.0 * Math.cos(Math.toRadians(pointLat)));
+    return new double[] {pointLat, pointLon};
+  }
+
   private Summary national(CopyManager copy) throws SQLException, IOException {
     CopyTable users = new CopyTable("app_user", "id", "display_name", "roles");
     CopyTable profiles = new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code", "wijk_code",
@@ -187,18 +207,10 @@ public final class HistoryGenerator {
         lat = random.nextDouble(50.75, 53.55);
         lon = random.nextDouble(3.35, 7.25);
       } else {
-        long ticket = random.nextLong(totalWeight);
-        Object[] place = PLACES[0];
-        for (Object[] p : PLACES) {
-          ticket -= (Integer) p[2];
-          if (ticket < 0) {
-            place = p;
-            break;
-          }
-        }
-        double sigma = 1_200 * Math.sqrt((Integer) place[2] / 100_000.0);
-        lat = (Double) place[0] + random.nextGaussian() * sigma / 111_195.0;
-        lon = (Double) place[1] + random.nextGaussian() * sigma / (111_195.0 * Math.cos(Math.toRadians(lat)));
+        Object[] place = pick(PLACES, 2, totalWeight, random);
+        double[] point = around((Double) place[0], (Double) place[1], (Integer) place[2], random);
+        lat = point[0];
+        lon = point[1];
       }
       Buurt buurt = areas.buurtAt(lat, lon).flatMap(a -> areas.buurt(a.buurtCode())).orElse(null);
       boolean car = random.nextInt(100) < 45;
@@ -276,22 +288,13 @@ public final class HistoryGenerator {
     SplittableRandom draw = new SplittableRandom(options.seed() ^ 0x5DEECE66DL ^ 0x7E61_0A5EL);
     long deviceNo = 0;
     for (Volunteer v : volunteers) {
-      long ticket = place.nextLong(totalWeight);
-      Object[] town = REGION_PLACES[0];
-      for (Object[] p : REGION_PLACES) {
-        ticket -= (Integer) p[3];
-        if (ticket < 0) {
-          town = p;
-          break;
-        }
-      }
-      double sigma = 1_200 * Math.sqrt((Integer) town[3] / 100_000.0);
-      double lat;
-      double lon;
+      Object[] town = pick(REGION_PLACES, 3, totalWeight, place);
+      double[] point;
       do {
-        lat = (Double) town[1] + place.nextGaussian() * sigma / 111_195.0;
-        lon = (Double) town[2] + place.nextGaussian() * sigma / (111_195.0 * Math.cos(Math.toRadians(lat)));
-      } while (areas.buurtAt(lat, lon).isPresent());
+        point = around((Double) town[1], (Double) town[2], (Integer) town[3], place);
+      } while (areas.buurtAt(point[0], point[1]).isPresent());
+      double lat = point[0];
+      double lon = point[1];
       users.row(v.id(), v.name(), List.of("volunteer"), List.of(), joined);
       profiles.row(v.id(), lat, lon, null, null, BigDecimal.valueOf(v.travelKm()), sorted(v.transport()),
           sorted(v.skills()), sorted(v.languages()), v.vogIssuedOn(), v.weeklyCap());
