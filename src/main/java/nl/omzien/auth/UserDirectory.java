@@ -5,9 +5,12 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import nl.omzien.db.Ids;
 import nl.omzien.errors.DomainException;
 
@@ -44,7 +47,7 @@ public final class UserDirectory {
    * seen in the same second was checked again in the same 0.1 s every 30 s (a load run's 2,000 nearby users: a burst
    * of 2,000 queries, ~0.13 s of database CPU, and 10-40 ms stalls of the listing at half its maximum rate).
    */
-  static final long RECHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final Pool pool;
   /** User id -> until when (System.nanoTime) it is believed alive without asking the database. */
@@ -76,7 +79,7 @@ public final class UserDirectory {
             return Future.failedFuture(new DomainException.Unauthenticated("This account has been deleted."));
           }
           if (known.size() < KNOWN_LIMIT || known.containsKey(principal.userId())) {
-            long hold = RECHECK_NANOS / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(RECHECK_NANOS / 2 + 1);
+            long hold = RECHECK_NANOS / 2 + ThreadLocalRandom.current().nextLong(RECHECK_NANOS / 2 + 1);
             known.put(principal.userId(), System.nanoTime() + hold);
           }
           return Future.succeededFuture(principal);
@@ -84,8 +87,8 @@ public final class UserDirectory {
   }
 
   /** Until when (System.nanoTime) this user is believed alive without a check, if known (tests). */
-  java.util.Optional<Long> believedUntil(UUID userId) {
-    return java.util.Optional.ofNullable(known.get(userId));
+  Optional<Long> believedUntil(UUID userId) {
+    return Optional.ofNullable(known.get(userId));
   }
 
   /** Forgets that a user exists (their account was just erased): their next request is checked again. */

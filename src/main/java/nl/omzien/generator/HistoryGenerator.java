@@ -171,6 +171,15 @@ public final class HistoryGenerator {
       {51.3704, 6.1724, 102_000}, {52.2661, 6.1552, 102_000}, {52.2292, 5.1669, 92_000},
       {50.8882, 5.9795, 87_000}};
 
+  /** The sum of {@code places}' inhabitants in column {@code weightColumn}. */
+  private static long total(Object[][] places, int weightColumn) {
+    long total = 0;
+    for (Object[] place : places) {
+      total += (Integer) place[weightColumn];
+    }
+    return total;
+  }
+
   /** One of {@code places}, drawn by the inhabitants in column {@code weightColumn} (they sum to {@code total}). */
   private static Object[] pick(Object[][] places, int weightColumn, long total, SplittableRandom random) {
     long ticket = random.nextLong(total);
@@ -193,12 +202,8 @@ public final class HistoryGenerator {
 
   private Summary national(CopyManager copy) throws SQLException, IOException {
     CopyTable users = new CopyTable("app_user", "id", "display_name", "roles");
-    CopyTable profiles = new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code", "wijk_code",
-        "travel_km", "transport", "skills", "languages", "vog_issued_on", "weekly_cap");
-    long totalWeight = 0;
-    for (Object[] place : PLACES) {
-      totalWeight += (Integer) place[2];
-    }
+    CopyTable profiles = volunteerProfilesTable();
+    long totalWeight = total(PLACES, 2);
     LocalDate today = options.until();
     for (int i = 0; i < NATIONAL_VOLUNTEERS; i++) {
       double lat;
@@ -250,6 +255,10 @@ public final class HistoryGenerator {
       {"Wijk bij Duurstede", 51.9750, 5.3420, 23_763}, {"Woerden", 52.0860, 4.8830, 52_204},
       {"Zeist", 52.0890, 5.2330, 63_960}};
 
+  /** Salts of the region's random streams (homes and attributes; devices), apart from the city's. */
+  private static final long REGION_SALT = 0x7E61_0A5EL;
+  private static final long REGION_DEVICE_SALT = 0x7E61_0A5EL ^ 0x2545_F491_4F6C_DD1DL;
+
   /** The region's volunteers outside Utrecht: as many per inhabitant as the city's ({@link #CITY_VOLUNTEERS}). */
   static int regionVolunteers(AreaIndex areas) {
     long cityInhabitants = areas.buurten().stream().mapToLong(Buurt::population).sum();
@@ -268,44 +277,27 @@ public final class HistoryGenerator {
    */
   private Summary region(CopyManager copy) throws SQLException, IOException {
     Map<String, Long> rows = new LinkedHashMap<>(city(copy).rows());
-    LocalDate until = options.until();
-    Instant joined = until.minusDays(364).atStartOfDay(ZONE).toInstant().minus(Duration.ofDays(30));
-    SplittableRandom place = new SplittableRandom(options.seed() ^ 0x7E61_0A5EL);
-    long totalWeight = 0;
-    for (Object[] p : REGION_PLACES) {
-      totalWeight += (Integer) p[3];
-    }
-    // Their other attributes as the city's volunteers get them; their homes are replaced below.
-    List<Volunteer> volunteers = DemoPopulation.volunteers(areas, regionVolunteers(areas), options.seed() ^ 0x7E61_0A5EL,
-        until, namespace + ":region");
-    CopyTable users = new CopyTable("app_user", "id", "display_name", "roles", "wijken", "created_at");
-    CopyTable profiles = new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code", "wijk_code",
-        "travel_km", "transport", "skills", "languages", "vog_issued_on", "weekly_cap");
-    CopyTable availability = new CopyTable("volunteer_availability", "volunteer_id", "day_of_week", "start_time",
-        "end_time");
-    CopyTable devices = new CopyTable("push_device", "id", "user_id", "token", "platform", "app_version", "locale",
-        "created_at", "updated_at");
-    SplittableRandom draw = new SplittableRandom(options.seed() ^ 0x5DEECE66DL ^ 0x7E61_0A5EL);
+    Instant joined = joined();
+    // Three streams of their own: homes, the other attributes (as the city's volunteers get them; DemoPopulation
+    // salts its seed again) and devices.
+    SplittableRandom place = new SplittableRandom(options.seed() ^ REGION_SALT);
+    List<Volunteer> volunteers = DemoPopulation.volunteers(areas, regionVolunteers(areas), options.seed() ^ REGION_SALT,
+        options.until(), namespace + ":region");
+    SplittableRandom draw = new SplittableRandom(options.seed() ^ REGION_DEVICE_SALT);
+    CopyTable users = usersTable();
+    CopyTable profiles = volunteerProfilesTable();
+    CopyTable availability = availabilityTable();
+    CopyTable devices = devicesTable();
+    long totalWeight = total(REGION_PLACES, 3);
     long deviceNo = 0;
     for (Volunteer v : volunteers) {
       Object[] town = pick(REGION_PLACES, 3, totalWeight, place);
-      double[] point;
+      double[] home;
       do {
-        point = around((Double) town[1], (Double) town[2], (Integer) town[3], place);
-      } while (areas.buurtAt(point[0], point[1]).isPresent());
-      double lat = point[0];
-      double lon = point[1];
-      users.row(v.id(), v.name(), List.of("volunteer"), List.of(), joined);
-      profiles.row(v.id(), lat, lon, null, null, BigDecimal.valueOf(v.travelKm()), sorted(v.transport()),
-          sorted(v.skills()), sorted(v.languages()), v.vogIssuedOn(), v.weeklyCap());
-      for (Slot slot : v.availability()) {
-        availability.row(v.id(), slot.dayOfWeek(), slot.start(), slot.end());
-      }
-      String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
-      device(devices, draw, "region-device", deviceNo++, v.id(), locale, joined);
-      if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
-        device(devices, draw, "region-device", deviceNo++, v.id(), locale, joined);
-      }
+        home = around((Double) town[1], (Double) town[2], (Integer) town[3], place);
+      } while (areas.buurtAt(home[0], home[1]).isPresent());
+      volunteer(users, profiles, availability, v, home[0], home[1], null, joined);
+      deviceNo = volunteerDevices(devices, draw, "region-device", deviceNo, v.id(), joined);
     }
     for (CopyTable table : List.of(users, profiles, availability, devices)) {
       rows.merge(table.table(), table.flush(copy), Long::sum);
@@ -336,31 +328,23 @@ public final class HistoryGenerator {
   private Summary city(CopyManager copy) throws SQLException, IOException {
     LocalDate until = options.until();
     Instant end = until.plusDays(1).atStartOfDay(ZONE).toInstant();
-    Instant start = until.minusDays(364).atStartOfDay(ZONE).toInstant();
+    Instant start = historyStart();
     List<Resident> residents = DemoPopulation.residents(areas, CITY_RESIDENTS, options.seed(), namespace);
     List<Volunteer> volunteers = DemoPopulation.volunteers(areas, CITY_VOLUNTEERS, options.seed(), until, namespace);
 
-    CopyTable users = new CopyTable("app_user", "id", "display_name", "roles", "wijken", "created_at");
+    CopyTable users = usersTable();
     CopyTable residentProfiles = new CopyTable("resident_profile", "user_id", "address", "lat", "lon", "buurt_code",
         "wijk_code");
-    CopyTable volunteerProfiles = new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code",
-        "wijk_code", "travel_km", "transport", "skills", "languages", "vog_issued_on", "weekly_cap");
-    CopyTable availability = new CopyTable("volunteer_availability", "volunteer_id", "day_of_week", "start_time",
-        "end_time");
-    Instant joined = start.minus(Duration.ofDays(30));
+    CopyTable volunteerProfiles = volunteerProfilesTable();
+    CopyTable availability = availabilityTable();
+    Instant joined = joined();
     for (Resident r : residents) {
       users.row(r.id(), r.name(), List.of("resident"), List.of(), joined);
       residentProfiles.row(r.id(), r.address(), r.home().lat(), r.home().lon(), r.buurt().code(),
           r.buurt().wijkCode());
     }
     for (Volunteer v : volunteers) {
-      users.row(v.id(), v.name(), List.of("volunteer"), List.of(), joined);
-      volunteerProfiles.row(v.id(), v.home().lat(), v.home().lon(), v.buurt().code(), v.buurt().wijkCode(),
-          BigDecimal.valueOf(v.travelKm()), sorted(v.transport()), sorted(v.skills()), sorted(v.languages()),
-          v.vogIssuedOn(), v.weeklyCap());
-      for (Slot slot : v.availability()) {
-        availability.row(v.id(), slot.dayOfWeek(), slot.start(), slot.end());
-      }
+      volunteer(users, volunteerProfiles, availability, v, v.home().lat(), v.home().lon(), v.buurt(), joined);
     }
     Map<String, UUID> ambassadors = new HashMap<>();
     for (AreaIndex.Wijk wijk : areas.wijken()) {
@@ -445,8 +429,7 @@ public final class HistoryGenerator {
   private CopyTable devices(List<Resident> residents, List<Volunteer> volunteers, Collection<UUID> ambassadors,
                             Instant joined) {
     SplittableRandom draw = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
-    CopyTable devices = new CopyTable("push_device", "id", "user_id", "token", "platform", "app_version", "locale",
-        "created_at", "updated_at");
+    CopyTable devices = devicesTable();
     long no = 0;
     for (Resident r : residents) {
       if (draw.nextDouble() < RESIDENTS_WITH_APP) {
@@ -454,16 +437,66 @@ public final class HistoryGenerator {
       }
     }
     for (Volunteer v : volunteers) {
-      String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
-      device(devices, draw, "device", no++, v.id(), locale, joined);
-      if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
-        device(devices, draw, "device", no++, v.id(), locale, joined);
-      }
+      no = volunteerDevices(devices, draw, "device", no, v.id(), joined);
     }
     for (UUID ambassador : ambassadors.stream().sorted().toList()) {
       device(devices, draw, "device", no++, ambassador, "nl", joined);
     }
     return devices;
+  }
+
+  /**
+   * A volunteer's installations (a phone, and for {@link #VOLUNTEERS_WITH_TWO_DEVICES} a tablet too, in one locale),
+   * numbered from {@code no} on; returns the next number.
+   */
+  private long volunteerDevices(CopyTable devices, SplittableRandom draw, String kind, long no, UUID volunteer,
+                                Instant joined) {
+    String locale = draw.nextDouble() < 0.05 ? "en" : "nl";
+    device(devices, draw, kind, no++, volunteer, locale, joined);
+    if (draw.nextDouble() < VOLUNTEERS_WITH_TWO_DEVICES) {
+      device(devices, draw, kind, no++, volunteer, locale, joined);
+    }
+    return no;
+  }
+
+  /** A volunteer's user row, profile ({@code buurt} null outside Utrecht) and availability. */
+  private static void volunteer(CopyTable users, CopyTable profiles, CopyTable availability, Volunteer v, double lat,
+                                double lon, Buurt buurt, Instant joined) {
+    users.row(v.id(), v.name(), List.of("volunteer"), List.of(), joined);
+    profiles.row(v.id(), lat, lon, buurt == null ? null : buurt.code(), buurt == null ? null : buurt.wijkCode(),
+        BigDecimal.valueOf(v.travelKm()), sorted(v.transport()), sorted(v.skills()), sorted(v.languages()),
+        v.vogIssuedOn(), v.weeklyCap());
+    for (Slot slot : v.availability()) {
+      availability.row(v.id(), slot.dayOfWeek(), slot.start(), slot.end());
+    }
+  }
+
+  /** The first instant of the year of history. */
+  private Instant historyStart() {
+    return options.until().minusDays(364).atStartOfDay(ZONE).toInstant();
+  }
+
+  /** When the generated users joined: 30 days before the year of history. */
+  private Instant joined() {
+    return historyStart().minus(Duration.ofDays(30));
+  }
+
+  private static CopyTable usersTable() {
+    return new CopyTable("app_user", "id", "display_name", "roles", "wijken", "created_at");
+  }
+
+  private static CopyTable volunteerProfilesTable() {
+    return new CopyTable("volunteer_profile", "user_id", "lat", "lon", "buurt_code", "wijk_code", "travel_km",
+        "transport", "skills", "languages", "vog_issued_on", "weekly_cap");
+  }
+
+  private static CopyTable availabilityTable() {
+    return new CopyTable("volunteer_availability", "volunteer_id", "day_of_week", "start_time", "end_time");
+  }
+
+  private static CopyTable devicesTable() {
+    return new CopyTable("push_device", "id", "user_id", "token", "platform", "app_version", "locale", "created_at",
+        "updated_at");
   }
 
   /** One installation; {@code kind} names the id series ("device" for the city's, "region-device"). */
