@@ -188,7 +188,13 @@ class LoadToolsTest {
       })).listen(0).await(10, TimeUnit.SECONDS);
       List<LoadRequest> plan = List.of(LoadRequest.get("/ok", "tok"), new LoadRequest("POST", "/ok", "tok", "{}"),
           new LoadRequest("POST", "/conflict", "-", "-"), LoadRequest.get("/slow", "-"));
+      Instant before = Instant.now();
       RateClient.Outcome outcome = RateClient.run("127.0.0.1", server.actualPort(), plan, "test", 200, 0.5, 1, 4);
+      Instant after = Instant.now();
+      // The measured part starts half a second (the warm-up) after the schedule, and ends a second later.
+      assertTrue(!outcome.measuredStart().isBefore(before.plusMillis(500))
+          && !outcome.measuredStart().isAfter(after.minusMillis(900)),
+          "the measured run's wall-clock start " + outcome.measuredStart() + " is within " + before + " .. " + after);
       List<RunResult> results = outcome.results();
       assertEquals(2, results.size());
       RunResult warmup = results.get(0);

@@ -14,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,13 +155,20 @@ public final class RateClient {
     Files.writeString(Path.of(args[6]), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
     RunResult result = results.get(results.size() - 1);
-    System.out.printf(Locale.ROOT, "%s at %.0f/s: %.0f/s answered, p50 %.2f ms, p99 %.2f ms, statuses %s; %s%n",
+    // The wall-clock start lets a stall in the tail be found in the server's access log and the system's records.
+    String started = outcome.measuredStart() == null ? "" : "; the measured run started at "
+        + LocalTime.ofInstant(outcome.measuredStart(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS);
+    System.out.printf(Locale.ROOT, "%s at %.0f/s: %.0f/s answered, p50 %.2f ms, p99 %.2f ms, statuses %s; %s%s%n",
         result.scenario(), result.targetRate(), result.rps(), result.p50Ms(), result.p99Ms(), result.statuses(),
-        outcome.tail());
+        outcome.tail(), started);
   }
 
-  /** A run's results (the warm-up's, when there is one, then the measured one's) and its measured part's tail. */
-  public record Outcome(List<RunResult> results, Tail tail) {
+  /**
+   * A run's results (the warm-up's, when there is one, then the measured one's), its measured part's tail, and when
+   * the measured part started by the wall clock (null when nothing was sent), so a stall in the tail can be found in
+   * the server's logs.
+   */
+  public record Outcome(List<RunResult> results, Tail tail, Instant measuredStart) {
   }
 
   /**
@@ -182,7 +193,8 @@ public final class RateClient {
         System.err.println("rate client: not every answer came back within 30 s; counting what did");
       }
       Promise<Outcome> result = Promise.promise();
-      loop.runOnContext(v -> result.complete(new Outcome(run.results(scenario), run.tail())));
+      loop.runOnContext(v -> result.complete(new Outcome(run.results(scenario), run.tail(),
+          run.measuredStart())));
       return result.future().await(10, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException(e);
@@ -368,6 +380,7 @@ public final class RateClient {
     private final CountDownLatch done = new CountDownLatch(1);
     private final ArrayDeque<Connection> idle = new ArrayDeque<>();
     private Schedule schedule;
+    private Instant startWall;
     private long next; // every request before it was sent; those from it up to the schedule's due wait for a connection
     private long answered;
 
@@ -396,6 +409,7 @@ public final class RateClient {
 
     void start(Vertx vertx) {
       schedule = new Schedule(rate, System.nanoTime(), total);
+      startWall = Instant.now();
       if (total == 0) {
         done.countDown();
         return;
@@ -442,6 +456,12 @@ public final class RateClient {
       out.add(measured.result(scenario, "rate", schedule, latencies, warmupCount, total,
           Math.max(0, next - warmupCount), Math.max(end, schedule.intendedNanos(warmupCount))));
       return out;
+    }
+
+    /** When the measured part started by the wall clock (null before the schedule started). */
+    Instant measuredStart() {
+      return schedule == null ? null
+          : startWall.plusNanos(schedule.intendedNanos(warmupCount) - schedule.startNanos());
     }
 
     Tail tail() {
