@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import nl.omzien.matching.MatchConfig;
@@ -162,12 +163,17 @@ public record OmzienConfig(
     }
   }
 
-  static boolean bool(Map<String, String> env, String name, boolean fallback) {
+  /**
+   * A yes/no variable: true, 1, yes or on; false, 0, no or off (any case); {@code fallback} when unset. Anything else
+   * stops start-up with one line naming the variable. Every boolean setting reads its value with this, so all of
+   * them take the same words.
+   */
+  public static boolean bool(Map<String, String> env, String name, boolean fallback) {
     Optional<String> raw = optional(env, name);
     if (raw.isEmpty()) {
       return fallback;
     }
-    return switch (raw.get().toLowerCase()) {
+    return switch (raw.get().toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
       case "false", "0", "no", "off" -> false;
       default -> throw new ConfigException(name + " must be true or false, got '" + raw.get() + "'");

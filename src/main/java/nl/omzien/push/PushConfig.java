@@ -1,10 +1,10 @@
 package nl.omzien.push;
 
 import nl.omzien.config.ConfigException;
+import nl.omzien.config.OmzienConfig;
 
 import java.time.Duration;
 import java.time.LocalTime;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -55,7 +55,7 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
                 (int) number(env, "OMZIEN_PUSH_OFFER_CAP", d.offerCap),
                 time(env, "OMZIEN_PUSH_QUIET_START", d.quietStart),
                 time(env, "OMZIEN_PUSH_QUIET_END", d.quietEnd),
-                bool(env, "OMZIEN_PUSH_HANDOFF", d.handoff));
+                OmzienConfig.bool(env, "OMZIEN_PUSH_HANDOFF", d.handoff));
     }
 
     public PushConfig withPollInterval(Duration interval) {
@@ -97,18 +97,6 @@ public record PushConfig(Duration pollInterval, int batchSize, int concurrency, 
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a whole number of at least 1, got '" + value + "'");
         }
-    }
-
-    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
-        };
     }
 
     private static LocalTime time(Map<String, String> env, String name, LocalTime fallback) {

@@ -143,13 +143,16 @@ class PushHandoffTest {
     }
 
     @Test
-    @DisplayName("OMZIEN_PUSH_HANDOFF turns it off and on, and anything but true or false is refused")
+    @DisplayName("OMZIEN_PUSH_HANDOFF turns it off and on with the words every boolean setting takes, and refuses others")
     void configured() {
         assertTrue(PushConfig.from(Map.of()).handoff(), "on by default");
         assertEquals(false, PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "false")).handoff());
         assertTrue(PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", " TRUE ")).handoff());
+        assertTrue(PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "yes")).handoff());
+        assertEquals(false, PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "Off")).handoff());
+        assertEquals(false, PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "0")).handoff());
         nl.omzien.config.ConfigException refused = org.junit.jupiter.api.Assertions.assertThrows(
-            nl.omzien.config.ConfigException.class, () -> PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "yes")));
+            nl.omzien.config.ConfigException.class, () -> PushConfig.from(Map.of("OMZIEN_PUSH_HANDOFF", "maybe")));
         assertTrue(refused.getMessage().contains("OMZIEN_PUSH_HANDOFF"), refused.getMessage());
     }
 
