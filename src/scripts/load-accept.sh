@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The accept scenario as an A/B of server jars (issue #6): each jar in turn, in alternating rounds, starts on a fresh
+# copy of the same generated database, creates requests (each offered to 3 volunteers, as in load.sh), and then the
+# volunteers race to accept them: two thirds of the offers warm the accept path up, the last third is measured for
+# 10 s (wrk, as load.sh does). Per run it prints the accept rate, p50 and p99, and the CPU of the server JVM and of
+# PostgreSQL's processes during the measured 10 s, so a change can be judged against this machine's spread.
+#
+# Usage: src/scripts/load-accept.sh [--rounds N] [--creates N] [--data DIR] [--no-build] JAR [JAR...]
+#   JAR          server jars to compare (copy target/omzien.jar aside before and after a change)
+#   --rounds N   alternating rounds, each running every jar once (default 2)
+#   --creates N  requests created per run before the accept race (default 20000; 3 offers each)
+#   --data DIR   copy this generated data directory instead of generating the city once (seed 42)
+#   --no-build   use target/test-classes as they are (the load tools live there)
+# Environment: OMZIEN_* settings pass through to the server; JAVA_OPTS for the server JVM.
+# Output: target/load/accept-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=2 creates=20000 data="" build=1
+jars=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --creates) creates=$2; shift 2 ;;
+    --data) data=$(cd "$2" && pwd); shift 2 ;;
+    --no-build) build=0; shift ;;
+    -*) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+    *) jars+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
+  esac
+done
+[ ${#jars[@]} -gt 0 ] || { echo "name at least one server jar (see the head of $0)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
+if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
+  mvn -q -B -o package -Dmaven.test.skip.exec=true
+fi
+run=target/load/accept-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+run=$(cd "$run" && pwd)
+cp_load="$(pwd)/target/omzien.jar:$(pwd)/target/test-classes"
+port=${LOAD_PORT:-18083}
+export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
+export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  rm -rf "$run/base" "$run/data" "$run/plan"
+}
+trap cleanup EXIT
+
+if [ -n "$data" ]; then
+  cp -a "$data" "$run/base"
+else
+  OMZIEN_DATA_DIR="$run/base" java -jar target/omzien.jar generate --scale city --seed 42 > "$run/generate.log" 2>&1 \
+    || { cat "$run/generate.log"; exit 1; }
+fi
+
+# CPU ticks (1/100 s) of a process, and of every PostgreSQL process (the postmaster's children).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+  local sum=0 pid
+  for pid in $(pgrep -P "$(head -1 "$run/data/pg/postmaster.pid")"); do sum=$((sum + $(ticks "$pid"))); done
+  echo "$sum"
+}
+# wrk_once PLAN LABEL SECONDS: every line of the plan once (load.sh's "once" mode), results appended to results.tsv
+wrk_once() {
+  LOAD_SCENARIO=$2 LOAD_PLAN=$1 LOAD_MODE=once LOAD_LABEL=$2 LOAD_THREADS=2 LOAD_RESULTS=$run/results.tsv \
+    wrk -t2 -c32 -d"$3"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
+}
+field() { tail -1 "$run/results.tsv" | tr '\t' '\n' | sed -n "s/^$1=//p"; }
+
+{
+  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"
+  printf "%-6s %-40s %8s %8s %8s %10s %9s\n" round jar "req/s" "p50 ms" "p99 ms" "JVM cores" "PG cores"
+} | tee "$run/results.txt"
+for round in $(seq 1 "$rounds"); do
+  for jar in "${jars[@]}"; do
+    rm -rf "$run/data" "$run/plan" && cp -a "$run/base" "$run/data" && mkdir -p "$run/plan"
+    log=$run/server-$round-$(basename "$jar").log
+    # shellcheck disable=SC2086
+    OMZIEN_DATA_DIR="$run/data" java ${JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
+    server_pid=$!
+    until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do
+      kill -0 "$server_pid" 2>/dev/null || { echo "server died:"; tail -20 "$log"; exit 1; }
+      sleep 0.1
+    done
+    pg_port=$(sed -n 4p "$run/data/pg/postmaster.pid")
+    plan() {
+      OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \
+        --jdbc "jdbc:postgresql://localhost:$pg_port/omzien" --out "$run/plan" "$@" > /dev/null
+    }
+    plan mark
+    plan create "$creates"
+    wrk_once "$run/plan/create.txt" create 120
+    plan accept
+    warm=$(( $(wc -l < "$run/plan/accept.txt") * 2 / 3 ))
+    head -n "$warm" "$run/plan/accept.txt" > "$run/plan/accept-warmup.txt"
+    tail -n +"$(( warm + 1 ))" "$run/plan/accept.txt" > "$run/plan/accept-main.txt"
+    wrk_once "$run/plan/accept-warmup.txt" accept-warmup 60
+    jvm0=$(ticks "$server_pid") pg0=$(pg_ticks)
+    wrk_once "$run/plan/accept-main.txt" accept 10
+    jvm1=$(ticks "$server_pid") pg1=$(pg_ticks)
+    [ "$(field sent)" -lt "$(wc -l < "$run/plan/accept-main.txt")" ] \
+      || echo "   (the measured third ran out before 10 s: raise --creates, or the rate is understated)"
+    printf "%-6s %-40s %8.0f %8s %8s %10.2f %9.2f\n" "$round" "$(basename "$jar")" "$(field rps)" "$(field p50_ms)" \
+      "$(field p99_ms)" "$(awk -v a="$jvm0" -v b="$jvm1" 'BEGIN {print (b - a) / 1000}')" \
+      "$(awk -v a="$pg0" -v b="$pg1" 'BEGIN {print (b - a) / 1000}')" | tee -a "$run/results.txt"
+    stop_server
+  done
+done
+echo "run directory: $run"
