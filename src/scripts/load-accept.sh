@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --data) data=$(cd "$2" && pwd); shift 2 ;;
     --no-build) build=0; shift ;;
     -*) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
-    *) jars+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
+    *) jars+=("$1"); shift ;;
   esac
 done
 [ ${#jars[@]} -gt 0 ] || { echo "name at least one server jar (see the head of $0)" >&2; exit 2; }
@@ -32,6 +32,10 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wr
 if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
   mvn -q -B -o package -Dmaven.test.skip.exec=true
 fi
+for i in "${!jars[@]}"; do # absolute paths, now that the build made target/omzien.jar if that is one of them
+  [ -f "${jars[$i]}" ] || { echo "no such jar: ${jars[$i]}" >&2; exit 2; }
+  jars[$i]=$(cd "$(dirname "${jars[$i]}")" && pwd)/$(basename "${jars[$i]}")
+done
 run=target/load/accept-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
