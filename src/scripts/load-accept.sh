@@ -64,13 +64,9 @@ else
     || { cat "$run/generate.log"; exit 1; }
 fi
 
-# CPU ticks (1/100 s) of a process, and of every PostgreSQL process (the postmaster's children).
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() {
-  local sum=0 pid
-  for pid in $(pgrep -P "$(head -1 "$run/data/pg/postmaster.pid")"); do sum=$((sum + $(ticks "$pid"))); done
-  echo "$sum"
-}
+# CPU ticks of the server and of PostgreSQL (ticks, pg_ticks).
+# shellcheck source=lib/cpu.sh
+. src/scripts/lib/cpu.sh
 # wrk_once PLAN LABEL SECONDS: every line of the plan once (load.sh's "once" mode), results appended to results.tsv
 wrk_once() {
   LOAD_SCENARIO=$2 LOAD_PLAN=$1 LOAD_MODE=once LOAD_LABEL=$2 LOAD_THREADS=2 LOAD_RESULTS=$run/results.tsv \
@@ -106,9 +102,9 @@ for round in $(seq 1 "$rounds"); do
     head -n "$warm" "$run/plan/accept.txt" > "$run/plan/accept-warmup.txt"
     tail -n +"$(( warm + 1 ))" "$run/plan/accept.txt" > "$run/plan/accept-main.txt"
     wrk_once "$run/plan/accept-warmup.txt" accept-warmup 60
-    jvm0=$(ticks "$server_pid") pg0=$(pg_ticks)
+    jvm0=$(ticks "$server_pid") pg0=$(pg_ticks "$run/data")
     wrk_once "$run/plan/accept-main.txt" accept 10
-    jvm1=$(ticks "$server_pid") pg1=$(pg_ticks)
+    jvm1=$(ticks "$server_pid") pg1=$(pg_ticks "$run/data")
     [ "$(field sent)" -lt "$(wc -l < "$run/plan/accept-main.txt")" ] \
       || echo "   (the measured third ran out before 10 s: raise --creates, or the rate is understated)"
     printf "%-6s %-40s %8.0f %8s %8s %10.2f %9.2f\n" "$round" "$(basename "$jar")" "$(field rps)" "$(field p50_ms)" \

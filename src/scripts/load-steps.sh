@@ -73,13 +73,9 @@ sql() { psql -X -q -A -t -F $'\t' -h localhost -p "$pg_port" -U postgres -d omzi
 java -cp "$cp_load" nl.omzien.bench.load.LoadPlan --jdbc "jdbc:postgresql://localhost:$pg_port/omzien" --out "$run" \
   create 6000 | sed 's/^/   /'
 
-# CPU ticks (1/100 s) of a process and of every PostgreSQL process (the postmaster's children); WAL so far.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() {
-  local sum=0 pid
-  for pid in $(pgrep -P "$(head -1 "$OMZIEN_DATA_DIR/pg/postmaster.pid")"); do sum=$((sum + $(ticks "$pid"))); done
-  echo "$sum"
-}
+# CPU ticks of the server and of PostgreSQL (ticks, pg_ticks); WAL so far.
+# shellcheck source=lib/cpu.sh
+. src/scripts/lib/cpu.sh
 wal() { sql "select wal_bytes, wal_fpi, (select num_timed + num_requested from pg_stat_checkpointer) from pg_stat_wal"; }
 
 {
@@ -89,11 +85,11 @@ wal() { sql "select wal_bytes, wal_fpi, (select num_timed + num_requested from p
 IFS=$'\t' read -r wal0 fpi0 _ < <(wal)
 for i in $(seq 1 "$steps"); do
   [ "$pgss" = 1 ] && sql "select pg_stat_statements_reset()" > /dev/null
-  jvm0=$(ticks "$server_pid") pg0=$(pg_ticks)
+  jvm0=$(ticks "$server_pid") pg0=$(pg_ticks "$OMZIEN_DATA_DIR")
   LOAD_SCENARIO=create LOAD_PLAN=$run/create.txt LOAD_MODE=count LOAD_LABEL=step$i LOAD_THREADS=2 \
     LOAD_RESULTS=$run/results.tsv wrk -t2 -c32 -d10s --timeout 10s -s src/scripts/load/replay.lua \
     "http://127.0.0.1:$port" > "$run/wrk-$i.txt"
-  jvm1=$(ticks "$server_pid") pg1=$(pg_ticks)
+  jvm1=$(ticks "$server_pid") pg1=$(pg_ticks "$OMZIEN_DATA_DIR")
   IFS=$'\t' read -r wal1 fpi1 ckpts < <(wal)
   printf "%-5s %8s %10.2f %9.2f %8d %8d %6s\n" "$i" "$(awk '/Requests\/sec/ {printf "%d", $2}' "$run/wrk-$i.txt")" \
     "$(awk -v a="$jvm0" -v b="$jvm1" 'BEGIN {print (b - a) / 1000}')" \
