@@ -61,8 +61,8 @@ public final class UserDirectory {
    * Makes sure a locally signed principal has its user row (a first sign-in creates it, as for Firebase users),
    * so every write that names the caller has a row to refer to; fails with
    * {@link DomainException.Unauthenticated} when the account was erased ({@code DELETE /v1/me}). Checked once
-   * per user per 15-30 seconds per process ({@link #RECHECK_NANOS}); the instance that erases an account forgets it at once
-   * ({@link #forget}).
+   * per user per 15-30 seconds per process ({@link #RECHECK_NANOS}); the instance that erases an account forgets it
+   * at once ({@link #forget}).
    */
   public Future<Principal> ensureLocal(Principal principal) {
     Long until = known.get(principal.userId());

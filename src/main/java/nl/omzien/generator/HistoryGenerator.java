@@ -257,16 +257,12 @@ public final class HistoryGenerator {
 
   /** Salts of the region's random streams (homes and attributes; devices), apart from the city's. */
   private static final long REGION_SALT = 0x7E61_0A5EL;
-  private static final long REGION_DEVICE_SALT = 0x7E61_0A5EL ^ 0x2545_F491_4F6C_DD1DL;
+  private static final long REGION_DEVICE_SALT = REGION_SALT ^ 0x2545_F491_4F6C_DD1DL;
 
   /** The region's volunteers outside Utrecht: as many per inhabitant as the city's ({@link #CITY_VOLUNTEERS}). */
   static int regionVolunteers(AreaIndex areas) {
     long cityInhabitants = areas.buurten().stream().mapToLong(Buurt::population).sum();
-    long inhabitants = 0;
-    for (Object[] place : REGION_PLACES) {
-      inhabitants += (Integer) place[3];
-    }
-    return (int) Math.round((double) CITY_VOLUNTEERS * inhabitants / cityInhabitants);
+    return (int) Math.round((double) CITY_VOLUNTEERS * total(REGION_PLACES, 3) / cityInhabitants);
   }
 
   /**
@@ -280,7 +276,7 @@ public final class HistoryGenerator {
     Instant joined = joined();
     // Three streams of their own: homes, the other attributes (as the city's volunteers get them; DemoPopulation
     // salts its seed again) and devices.
-    SplittableRandom place = new SplittableRandom(options.seed() ^ REGION_SALT);
+    SplittableRandom homes = new SplittableRandom(options.seed() ^ REGION_SALT);
     List<Volunteer> volunteers = DemoPopulation.volunteers(areas, regionVolunteers(areas), options.seed() ^ REGION_SALT,
         options.until(), namespace + ":region");
     SplittableRandom draw = new SplittableRandom(options.seed() ^ REGION_DEVICE_SALT);
@@ -291,10 +287,10 @@ public final class HistoryGenerator {
     long totalWeight = total(REGION_PLACES, 3);
     long deviceNo = 0;
     for (Volunteer v : volunteers) {
-      Object[] town = pick(REGION_PLACES, 3, totalWeight, place);
+      Object[] town = pick(REGION_PLACES, 3, totalWeight, homes);
       double[] home;
       do {
-        home = around((Double) town[1], (Double) town[2], (Integer) town[3], place);
+        home = around((Double) town[1], (Double) town[2], (Integer) town[3], homes);
       } while (areas.buurtAt(home[0], home[1]).isPresent());
       volunteer(users, profiles, availability, v, home[0], home[1], null, joined);
       deviceNo = volunteerDevices(devices, draw, "region-device", deviceNo, v.id(), joined);

@@ -218,7 +218,7 @@ final class CachingRequestValidator extends RequestValidatorImpl {
     }
   }
 
-  /** Whether this transformed parameter value would be accepted without the schema engine (tests). */
+  /** Whether this transformed parameter value is accepted without the schema engine (validation, and tests). */
   boolean plainParameter(JsonSchema schema, Object value) {
     Predicate<Object> check = parameterChecks.get(schema);
     return check != null && check.test(value);
