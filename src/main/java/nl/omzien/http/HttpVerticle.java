@@ -59,7 +59,10 @@ public final class HttpVerticle extends VerticleBase {
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024));
     return server
-        .connectionHandler(slowClients::connected)
+        .connectionHandler(connection -> {
+          BatchedFlush.install(connection);
+          slowClients.connected(connection);
+        })
         .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(slowClients.guard(router))
         .listen(port, host);
