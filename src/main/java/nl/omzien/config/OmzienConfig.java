@@ -176,7 +176,8 @@ public record OmzienConfig(
     return switch (raw.get().toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
       case "false", "0", "no", "off" -> false;
-      default -> throw new ConfigException(name + " must be true or false, got '" + raw.get() + "'");
+      default -> throw new ConfigException(name + " must be one of true, 1, yes, on, false, 0, no, off, got '" + raw.get()
+          + "'");
     };
   }
 }
