@@ -32,10 +32,11 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wr
 if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
   mvn -q -B -o package -Dmaven.test.skip.exec=true
 fi
-for i in "${!jars[@]}"; do # absolute paths, now that the build made target/omzien.jar if that is one of them
-  [ -f "${jars[$i]}" ] || { echo "no such jar: ${jars[$i]}" >&2; exit 2; }
-  jars[$i]=$(cd "$(dirname "${jars[$i]}")" && pwd)/$(basename "${jars[$i]}")
-done
+# Server jars and one server at a time (abs_jars, start_server, stop_server).
+# shellcheck source=lib/ab.sh
+. src/scripts/lib/ab.sh
+# Absolute paths, now that the build made target/omzien.jar if that is one of them.
+abs_jars
 run=target/load/accept-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
@@ -43,14 +44,6 @@ cp_load="$(pwd)/target/omzien.jar:$(pwd)/target/test-classes"
 port=${LOAD_PORT:-18083}
 export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
 export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-  fi
-}
 cleanup() {
   stop_server
   rm -rf "$run/base" "$run/data" "$run/plan"
@@ -82,13 +75,7 @@ for round in $(seq 1 "$rounds"); do
   for jar in "${jars[@]}"; do
     rm -rf "$run/data" "$run/plan" && cp -a "$run/base" "$run/data" && mkdir -p "$run/plan"
     log=$run/server-$round-$(basename "$jar").log
-    # shellcheck disable=SC2086
-    OMZIEN_DATA_DIR="$run/data" java ${JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
-    server_pid=$!
-    until curl -sf "http://127.0.0.1:$port/health/ready" > /dev/null; do
-      kill -0 "$server_pid" 2>/dev/null || { echo "server died:"; tail -20 "$log"; exit 1; }
-      sleep 0.1
-    done
+    start_server "$jar" "$run/data" "$log"
     pg_port=$(sed -n 4p "$run/data/pg/postmaster.pid")
     plan() {
       OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \

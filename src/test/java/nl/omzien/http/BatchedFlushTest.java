@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vertx.core.Vertx;
@@ -16,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -33,44 +36,89 @@ class BatchedFlushTest {
     }
   }
 
+  /**
+   * An embedded channel that runs its loop's queued tasks only when told to (runPendingTasks: the end of the turn).
+   * Without auto-read, a read-complete event does not ask for the next read, which in EmbeddedChannel runs them.
+   */
+  private static EmbeddedChannel embedded(ChannelHandler... handlers) {
+    EmbeddedChannel channel = new EmbeddedChannel(handlers);
+    channel.config().setAutoRead(false);
+    return channel;
+  }
+
+  /** Answers a read at once, as Vert.x does for a request answered from memory: two writes, a flush after each. */
+  private static final class AnswerInTheRead extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      // Both writes first: EmbeddedChannel runs the loop's queued tasks on every write that reaches its socket,
+      // which a real event loop does only after the turn's reads.
+      ctx.write(msg + ": head");
+      ctx.write(msg + ": body");
+      ctx.flush();
+      ctx.flush();
+    }
+  }
+
   @Test
-  @DisplayName("the flushes of one turn reach the socket once, after the turn's other work")
+  @DisplayName("answers written in their request's read reach the socket once, after the turn's other work")
   void oneFlushPerTurn() {
     SocketFlushes socket = new SocketFlushes();
-    EmbeddedChannel channel = new EmbeddedChannel(socket, new BatchedFlush());
-    // The pipeline's own write and flush: EmbeddedChannel's flush() and its socket's writes run the loop's queued
-    // tasks at once, which a real event loop does only after the turn's reads.
-    channel.pipeline().write("first");
-    channel.pipeline().write("second");
-    channel.pipeline().flush();
-    channel.pipeline().flush();
+    EmbeddedChannel channel = embedded(socket, new BatchedFlush(), new AnswerInTheRead());
+    channel.pipeline().fireChannelRead("request 1");
+    channel.pipeline().fireChannelReadComplete();
     assertEquals(0, socket.count, "nothing flushed while the turn runs");
     assertNull(channel.readOutbound(), "nothing sent while the turn runs");
 
-    channel.runPendingTasks();
+    channel.runPendingTasks(); // the end of the turn
     assertEquals(1, socket.count, "two flushes in one turn: one flush of the socket");
-    assertEquals("first", channel.readOutbound());
-    assertEquals("second", channel.readOutbound());
+    assertEquals("request 1: head", channel.readOutbound());
+    assertEquals("request 1: body", channel.readOutbound());
 
-    channel.pipeline().write("third");
-    channel.pipeline().flush();
+    channel.pipeline().fireChannelRead("request 2");
+    channel.pipeline().fireChannelReadComplete();
     channel.runPendingTasks();
     assertEquals(2, socket.count, "the next turn flushes again");
-    assertEquals("third", channel.readOutbound());
+    assertEquals("request 2: head", channel.readOutbound());
+    assertEquals("request 2: body", channel.readOutbound());
     assertFalse(channel.finish(), "nothing left over");
   }
 
   @Test
-  @DisplayName("a close sends what was written and flushed before it, not dropping it")
-  void closeFlushesFirst() {
-    EmbeddedChannel channel = new EmbeddedChannel(new BatchedFlush());
-    ChannelFuture written = channel.pipeline().write("answer");
+  @DisplayName("an answer written outside its connection's read (after a database reply) is flushed at once")
+  void laterAnswersAreNotHeldBack() {
+    SocketFlushes socket = new SocketFlushes();
+    EmbeddedChannel channel = embedded(socket, new BatchedFlush());
+    channel.pipeline().fireChannelRead("request");
+    channel.pipeline().fireChannelReadComplete();
+    assertEquals("request", channel.readInbound(), "the request goes on to the handlers after it");
+
+    channel.pipeline().write("answer");
     channel.pipeline().flush();
-    channel.pipeline().close();
-    assertTrue(written.isSuccess(), "the write completed, not failed by the close: " + written.cause());
+    assertEquals(1, socket.count, "flushed without waiting for the end of the turn");
+    assertEquals("answer", channel.readOutbound());
+    channel.runPendingTasks();
+    assertEquals(1, socket.count, "and no second flush afterwards");
+    assertFalse(channel.finish(), "nothing left over");
+  }
+
+  @Test
+  @DisplayName("a close sends an answer whose flush is waiting for the end of the turn, not dropping it")
+  void closeFlushesFirst() {
+    AtomicReference<ChannelFuture> written = new AtomicReference<>();
+    EmbeddedChannel channel = embedded(new BatchedFlush(), new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        written.set(ctx.write("answer"));
+        ctx.flush();
+        ctx.close();
+      }
+    });
+    channel.pipeline().fireChannelRead("request");
+    assertTrue(written.get().isSuccess(), "the write completed, not failed by the close: " + written.get().cause());
     assertEquals("answer", channel.readOutbound());
     channel.runPendingTasks(); // the deferred flush finds nothing left to do
     assertNull(channel.readOutbound());
+    assertFalse(channel.isOpen());
   }
 
   @Test

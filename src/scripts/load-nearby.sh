@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The nearby-activities scenario as an A/B of server jars (issue #6): each jar in turn, in alternating rounds, starts
+# on a fresh copy of the same generated city and serves load.sh's nearby plan (2,000 residents' queries, wrk -t2
+# -c32) at max: a warm-up, then a measured run. Per run it prints the rate, p50 and p99 (closed loop: wrk's p99 at
+# max swings between runs and is no target), the server JVM's CPU during the measured run, and that CPU per answer,
+# so a change can be judged against this machine's spread (item 26 of the README's "Load runs").
+#
+# Usage: src/scripts/load-nearby.sh [--rounds N] [--warmup S] [--seconds S] [--data DIR] [--no-build] JAR [JAR...]
+#   JAR          server jars to compare (copy target/omzien.jar aside before and after a change)
+#   --rounds N   alternating rounds, each running every jar once (default 3)
+#   --warmup S   seconds of warm-up per run (default 40: the JIT's time on these two cores)
+#   --seconds S  seconds measured per run (default 15)
+#   --data DIR   copy this generated data directory instead of generating the city once (seed 42)
+#   --no-build   use target/test-classes as they are (the load tools live there)
+# Environment: OMZIEN_* settings pass through to the server; JAVA_OPTS for the server JVM.
+# Output: target/load/nearby-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=3 warmup=40 seconds=15 data="" build=1
+jars=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --data) data=$(cd "$2" && pwd); shift 2 ;;
+    --no-build) build=0; shift ;;
+    -*) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+    *) jars+=("$1"); shift ;;
+  esac
+done
+[ ${#jars[@]} -gt 0 ] || { echo "name at least one server jar (see the head of $0)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
+if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
+  mvn -q -B -o package -Dmaven.test.skip.exec=true
+fi
+# Server jars and one server at a time (abs_jars, start_server, stop_server).
+# shellcheck source=lib/ab.sh
+. src/scripts/lib/ab.sh
+# Absolute paths, now that the build made target/omzien.jar if that is one of them.
+abs_jars
+run=target/load/nearby-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$run"
+run=$(cd "$run" && pwd)
+cp_load="$(pwd)/target/omzien.jar:$(pwd)/target/test-classes"
+port=${LOAD_PORT:-18084}
+export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
+export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
+cleanup() {
+  stop_server
+  rm -rf "$run/base" "$run/data" "$run/plan"
+}
+trap cleanup EXIT
+
+if [ -n "$data" ]; then
+  cp -a "$data" "$run/base"
+else
+  OMZIEN_DATA_DIR="$run/base" java -jar target/omzien.jar generate --scale city --seed 42 > "$run/generate.log" 2>&1 \
+    || { cat "$run/generate.log"; exit 1; }
+fi
+
+# CPU ticks of the server (ticks).
+# shellcheck source=lib/cpu.sh
+. src/scripts/lib/cpu.sh
+# wrk_cycle LABEL SECONDS: the nearby plan's lines over and over (load.sh's "cycle" mode), results to results.tsv
+wrk_cycle() {
+  LOAD_SCENARIO=nearby LOAD_PLAN=$run/plan/nearby.txt LOAD_MODE=cycle LOAD_LABEL=$1 LOAD_THREADS=2 \
+    LOAD_RESULTS=$run/results.tsv \
+    wrk -t2 -c32 -d"$2"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
+}
+field() { tail -1 "$run/results.tsv" | tr '\t' '\n' | sed -n "s/^$1=//p"; }
+
+{
+  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"
+  printf "%-6s %-40s %8s %8s %8s %10s %12s\n" round jar "req/s" "p50 ms" "p99 ms" "JVM cores" "JVM µs/req"
+} | tee "$run/results.txt"
+for round in $(seq 1 "$rounds"); do
+  for jar in "${jars[@]}"; do
+    rm -rf "$run/data" && cp -a "$run/base" "$run/data"
+    start_server "$jar" "$run/data" "$run/server-$round-$(basename "$jar").log"
+    if [ ! -f "$run/plan/nearby.txt" ]; then # once: every copy has the same users and signing key
+      mkdir -p "$run/plan"
+      for step in mark reads; do
+        OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \
+          --jdbc "jdbc:postgresql://localhost:$(sed -n 4p "$run/data/pg/postmaster.pid")/omzien" \
+          --out "$run/plan" "$step" > /dev/null
+      done
+    fi
+    wrk_cycle warmup "$warmup"
+    jvm0=$(ticks "$server_pid")
+    wrk_cycle max "$seconds"
+    jvm1=$(ticks "$server_pid")
+    [ "$(field statuses)" = "200:$(field answered)" ] || echo "   (not every answer was 200: $(field statuses))"
+    printf "%-6s %-40s %8.0f %8s %8s %10.2f %12.1f\n" "$round" "$(basename "$jar")" "$(field rps)" "$(field p50_ms)" \
+      "$(field p99_ms)" "$(awk -v a="$jvm0" -v b="$jvm1" -v s="$seconds" 'BEGIN {print (b - a) / 100 / s}')" \
+      "$(awk -v a="$jvm0" -v b="$jvm1" -v n="$(field answered)" 'BEGIN {print (b - a) * 10000 / n}')" \
+      | tee -a "$run/results.txt"
+    stop_server
+  done
+done
+echo "run directory: $run"
