@@ -16,48 +16,19 @@
 # Output: target/load/nearby-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# ab_option, ab_prepare, start_server, stop_server, field.
+# shellcheck source=lib/ab.sh
+. src/scripts/lib/ab.sh
 rounds=3 warmup=40 seconds=15 data="" build=1
 jars=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
-    --data) data=$(cd "$2" && pwd); shift 2 ;;
-    --no-build) build=0; shift ;;
-    -*) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
-    *) jars+=("$1"); shift ;;
+    *) ab_option "$@"; shift "$used" ;;
   esac
 done
-[ ${#jars[@]} -gt 0 ] || { echo "name at least one server jar (see the head of $0)" >&2; exit 2; }
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
-if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
-  mvn -q -B -o package -Dmaven.test.skip.exec=true
-fi
-# Server jars and one server at a time (abs_jars, start_server, stop_server).
-# shellcheck source=lib/ab.sh
-. src/scripts/lib/ab.sh
-# Absolute paths, now that the build made target/omzien.jar if that is one of them.
-abs_jars
-run=target/load/nearby-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$run"
-run=$(cd "$run" && pwd)
-cp_load="$(pwd)/target/omzien.jar:$(pwd)/target/test-classes"
-port=${LOAD_PORT:-18084}
-export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
-export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
-cleanup() {
-  stop_server
-  rm -rf "$run/base" "$run/data" "$run/plan"
-}
-trap cleanup EXIT
-
-if [ -n "$data" ]; then
-  cp -a "$data" "$run/base"
-else
-  OMZIEN_DATA_DIR="$run/base" java -jar target/omzien.jar generate --scale city --seed 42 > "$run/generate.log" 2>&1 \
-    || { cat "$run/generate.log"; exit 1; }
-fi
+ab_prepare nearby 18084
 
 # CPU ticks of the server (ticks).
 # shellcheck source=lib/cpu.sh
@@ -68,7 +39,6 @@ wrk_cycle() {
     LOAD_RESULTS=$run/results.tsv \
     wrk -t2 -c32 -d"$2"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
 }
-field() { tail -1 "$run/results.tsv" | tr '\t' '\n' | sed -n "s/^$1=//p"; }
 
 {
   echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"

@@ -1,13 +1,53 @@
-# Shared by the A/B scripts (load-accept.sh, load-nearby.sh): server jars given on the command line, one server
-# at a time on $port. Sourced, not run. Expects port to be set (jars for abs_jars).
+# Shared by the A/B scripts (load-accept.sh, load-nearby.sh): server jars given on the command line, run one at a
+# time on a copy of one generated city. Sourced, not run, from the repository's root.
 
-# abs_jars: makes the entries of the array jars absolute paths; exits when one is missing
-abs_jars() {
+# ab_option ARG...: reads the option at the head of the arguments that every A/B script takes (--rounds N, --data
+# DIR, --no-build, or a jar) into rounds, data, build or jars, and sets used to the number of arguments it took; an
+# unknown option stops the script.
+ab_option() {
+  case "$1" in
+    --rounds) rounds=$2; used=2 ;;
+    --data) data=$(cd "$2" && pwd); used=2 ;;
+    --no-build) build=0; used=1 ;;
+    -*) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+    *) jars+=("$1"); used=1 ;;
+  esac
+}
+
+# ab_prepare NAME PORT: once the script has read its options into jars, build and data, checks them, builds if asked,
+# makes the jars' paths absolute, sets run (target/load/NAME-<time>), cp_load (the load tools) and port
+# ($LOAD_PORT, else PORT), exports the server's settings, and puts the city in $run/base (a copy of data, else
+# generated with seed 42). On exit the server stops and the run's databases and plans are removed.
+ab_prepare() {
   local i
-  for i in "${!jars[@]}"; do
+  [ ${#jars[@]} -gt 0 ] || { echo "name at least one server jar (see the head of $0)" >&2; exit 2; }
+  command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
+  if [ "$build" = 1 ] || [ ! -f target/omzien.jar ] || [ ! -d target/test-classes/nl/omzien/bench/load ]; then
+    mvn -q -B -o package -Dmaven.test.skip.exec=true
+  fi
+  for i in "${!jars[@]}"; do # absolute paths, now that the build made target/omzien.jar if that is one of them
     [ -f "${jars[$i]}" ] || { echo "no such jar: ${jars[$i]}" >&2; exit 2; }
     jars[$i]=$(cd "$(dirname "${jars[$i]}")" && pwd)/$(basename "${jars[$i]}")
   done
+  run=target/load/$1-$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$run"
+  run=$(cd "$run" && pwd)
+  cp_load="$(pwd)/target/omzien.jar:$(pwd)/target/test-classes"
+  port=${LOAD_PORT:-$2}
+  export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
+  export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
+  trap ab_cleanup EXIT
+  if [ -n "$data" ]; then
+    cp -a "$data" "$run/base"
+  else
+    OMZIEN_DATA_DIR="$run/base" java -jar target/omzien.jar generate --scale city --seed 42 > "$run/generate.log" 2>&1 \
+      || { cat "$run/generate.log"; exit 1; }
+  fi
+}
+
+ab_cleanup() {
+  stop_server
+  rm -rf "$run/base" "$run/data" "$run/plan"
 }
 
 server_pid=""
@@ -29,3 +69,6 @@ stop_server() {
     server_pid=""
   fi
 }
+
+# field NAME: a field of the last line of $run/results.tsv (as replay.lua writes them: name=value, tab separated)
+field() { tail -1 "$run/results.tsv" | tr '\t' '\n' | sed -n "s/^$1=//p"; }
