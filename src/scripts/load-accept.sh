@@ -15,7 +15,7 @@
 # Output: target/load/accept-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# ab_option, ab_prepare, start_server, stop_server, field.
+# ab_option, ab_prepare, start_server, stop_server, ab_plan, ab_wrk, ab_machine, field.
 # shellcheck source=lib/ab.sh
 . src/scripts/lib/ab.sh
 rounds=2 creates=20000 data="" build=1
@@ -31,14 +31,11 @@ ab_prepare accept 18083
 # CPU ticks of the server and of PostgreSQL (ticks, pg_ticks).
 # shellcheck source=lib/cpu.sh
 . src/scripts/lib/cpu.sh
-# wrk_once PLAN LABEL SECONDS: every line of the plan once (load.sh's "once" mode), results appended to results.tsv
-wrk_once() {
-  LOAD_SCENARIO=$2 LOAD_PLAN=$1 LOAD_MODE=once LOAD_LABEL=$2 LOAD_THREADS=2 LOAD_RESULTS=$run/results.tsv \
-    wrk -t2 -c32 -d"$3"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
-}
+# wrk_once PLAN LABEL SECONDS: every line of the plan once (the accepts: a repeat would answer an offer twice)
+wrk_once() { ab_wrk "$2" "$1" once "$2" "$3"; }
 
 {
-  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"
+  ab_machine
   printf "%-6s %-40s %8s %8s %8s %10s %9s\n" round jar "req/s" "p50 ms" "p99 ms" "JVM cores" "PG cores"
 } | tee "$run/results.txt"
 for round in $(seq 1 "$rounds"); do
@@ -46,15 +43,10 @@ for round in $(seq 1 "$rounds"); do
     rm -rf "$run/data" "$run/plan" && cp -a "$run/base" "$run/data" && mkdir -p "$run/plan"
     log=$run/server-$round-$(basename "$jar").log
     start_server "$jar" "$run/data" "$log"
-    pg_port=$(sed -n 4p "$run/data/pg/postmaster.pid")
-    plan() {
-      OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \
-        --jdbc "jdbc:postgresql://localhost:$pg_port/omzien" --out "$run/plan" "$@" > /dev/null
-    }
-    plan mark
-    plan create "$creates"
+    ab_plan mark
+    ab_plan create "$creates"
     wrk_once "$run/plan/create.txt" create 120
-    plan accept
+    ab_plan accept
     warm=$(( $(wc -l < "$run/plan/accept.txt") * 2 / 3 ))
     head -n "$warm" "$run/plan/accept.txt" > "$run/plan/accept-warmup.txt"
     tail -n +"$(( warm + 1 ))" "$run/plan/accept.txt" > "$run/plan/accept-main.txt"

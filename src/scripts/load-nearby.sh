@@ -16,7 +16,7 @@
 # Output: target/load/nearby-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# ab_option, ab_prepare, start_server, stop_server, field.
+# ab_option, ab_prepare, start_server, stop_server, ab_plan, ab_wrk, ab_machine, field.
 # shellcheck source=lib/ab.sh
 . src/scripts/lib/ab.sh
 rounds=3 warmup=40 seconds=15 data="" build=1
@@ -33,15 +33,11 @@ ab_prepare nearby 18084
 # CPU ticks of the server (ticks).
 # shellcheck source=lib/cpu.sh
 . src/scripts/lib/cpu.sh
-# wrk_cycle LABEL SECONDS: the nearby plan's lines over and over (load.sh's "cycle" mode), results to results.tsv
-wrk_cycle() {
-  LOAD_SCENARIO=nearby LOAD_PLAN=$run/plan/nearby.txt LOAD_MODE=cycle LOAD_LABEL=$1 LOAD_THREADS=2 \
-    LOAD_RESULTS=$run/results.tsv \
-    wrk -t2 -c32 -d"$2"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
-}
+# wrk_cycle LABEL SECONDS: the nearby plan's lines over and over
+wrk_cycle() { ab_wrk nearby "$run/plan/nearby.txt" cycle "$1" "$2"; }
 
 {
-  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"
+  ab_machine
   printf "%-6s %-40s %8s %8s %8s %10s %12s\n" round jar "req/s" "p50 ms" "p99 ms" "JVM cores" "JVM µs/req"
 } | tee "$run/results.txt"
 for round in $(seq 1 "$rounds"); do
@@ -50,11 +46,8 @@ for round in $(seq 1 "$rounds"); do
     start_server "$jar" "$run/data" "$run/server-$round-$(basename "$jar").log"
     if [ ! -f "$run/plan/nearby.txt" ]; then # once: every copy has the same users and signing key
       mkdir -p "$run/plan"
-      for step in mark reads; do
-        OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \
-          --jdbc "jdbc:postgresql://localhost:$(sed -n 4p "$run/data/pg/postmaster.pid")/omzien" \
-          --out "$run/plan" "$step" > /dev/null
-      done
+      ab_plan mark
+      ab_plan reads
     fi
     wrk_cycle warmup "$warmup"
     jvm0=$(ticks "$server_pid")

@@ -70,5 +70,24 @@ stop_server() {
   fi
 }
 
+# ab_machine: the header line of a results file (cores, CPU model, load average now)
+ab_machine() {
+  echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load: $(uptime | sed 's/.*load average: //')"
+}
+
+# ab_plan ARG...: LoadPlan against the running server's database ($run/data), writing into $run/plan
+ab_plan() {
+  OMZIEN_DATA_DIR="$run/data" java -cp "$cp_load" nl.omzien.bench.load.LoadPlan \
+    --jdbc "jdbc:postgresql://localhost:$(sed -n 4p "$run/data/pg/postmaster.pid")/omzien" --out "$run/plan" "$@" \
+    > /dev/null
+}
+
+# ab_wrk SCENARIO PLAN MODE LABEL SECONDS: wrk -t2 -c32 replaying the plan (load.sh's modes: once, cycle, count) on the
+# server, its results line appended to $run/results.tsv
+ab_wrk() {
+  LOAD_SCENARIO=$1 LOAD_PLAN=$2 LOAD_MODE=$3 LOAD_LABEL=$4 LOAD_THREADS=2 LOAD_RESULTS=$run/results.tsv \
+    wrk -t2 -c32 -d"$5"s --timeout 10s -s src/scripts/load/replay.lua "http://127.0.0.1:$port" > /dev/null
+}
+
 # field NAME: a field of the last line of $run/results.tsv (as replay.lua writes them: name=value, tab separated)
 field() { tail -1 "$run/results.tsv" | tr '\t' '\n' | sed -n "s/^$1=//p"; }

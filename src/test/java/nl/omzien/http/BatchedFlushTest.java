@@ -46,7 +46,7 @@ class BatchedFlushTest {
     return channel;
   }
 
-  /** Answers a read at once, as Vert.x does for a request answered from memory: two writes, a flush after each. */
+  /** Answers a read at once, as Vert.x does for a request answered from memory: two writes, two flushes. */
   private static final class AnswerInTheRead extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
