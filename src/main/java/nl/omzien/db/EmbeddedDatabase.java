@@ -52,6 +52,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setPGStartupWait(Duration.ofSeconds(30))
           .setServerConfig("max_connections", "200")
           .setServerConfig("listen_addresses", "localhost")
+          // Each backend reads its own pages, as before PostgreSQL 18. With 18's default, io_method=worker, every
+          // read is handed to one of three I/O processes: on two cores an autovacuum's or ANALYZE's read-ahead
+          // queued the request backends' reads behind its own, and creates stalled for 50-90 ms (README, Load runs).
+          .setServerConfig("io_method", "sync")
           .setDataDirectoryCustomizer(EmbeddedDatabase::stopOrphanedPostmaster)
           .start();
       createDatabaseIfMissing(postgres);

@@ -34,6 +34,7 @@ class EmbeddedDatabaseRestartTest {
   @DisplayName("a start after a crash shuts down the PostgreSQL the dead JVM left running and starts on the same data")
   void restartAfterCrashOfTheJvm() throws Exception {
     EmbeddedDatabase first = EmbeddedDatabase.start(dataDir);
+    assertEquals("sync", query(first.target(), "show io_method"), "each backend reads its own pages");
     execute(first.target(), "create table survivor (note text); insert into survivor values ('committed before the crash')");
     first.close();
 
