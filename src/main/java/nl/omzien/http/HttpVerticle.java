@@ -49,15 +49,7 @@ public final class HttpVerticle extends VerticleBase {
     SlowClients slowClients = new SlowClients(vertx, limits.headerTimeout(), limits.idleTimeout(),
         limits.bodyTimeout());
     var router = ApiRouter.create(vertx, contract, authenticator, maxBodyBytes, endpoints, rateLimits, slowClients);
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        // No cleartext HTTP/2: the app speaks HTTP/1.1 here (or h2 to a TLS proxy), and with h2c detection a
-        // connection becomes visible only after its first complete head, which defeats the head deadline.
-        .setHttp2ClearTextEnabled(false)
-        .setCompressionSupported(true)
-        .setMaxHeaderSize(16 * 1024)
-        .setMaxInitialLineLength(8 * 1024));
+    server = vertx.createHttpServer(serverOptions(limits));
     return server
         .connectionHandler(connection -> {
           BatchedFlush.install(connection);
@@ -66,6 +58,23 @@ public final class HttpVerticle extends VerticleBase {
         .invalidRequestHandler(Problems::invalidRequest)
         .requestHandler(slowClients.guard(router))
         .listen(port, host);
+  }
+
+  /** The server's options: its limits, HTTP/1.1 only in cleartext, compressed answers for clients that ask. */
+  static HttpServerOptions serverOptions(HttpLimits limits) {
+    return new HttpServerOptions()
+        .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // No cleartext HTTP/2: the app speaks HTTP/1.1 here (or h2 to a TLS proxy), and with h2c detection a
+        // connection becomes visible only after its first complete head, which defeats the head deadline.
+        .setHttp2ClearTextEnabled(false)
+        .setCompressionSupported(true)
+        // No WebSockets in this API: without their compression extensions Vert.x leaves the extension handler out
+        // of every connection's pipeline, which each request and response otherwise passes through.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(8 * 1024);
   }
 
   @Override
