@@ -744,6 +744,8 @@ public final class PointIndex<T> {
         double bound;     // metres; a farther point cannot be a hit
         double hBound;    // haversine term >= that of any point at distance <= bound
         double latWindow; // degrees; |Δlat| > latWindow means distance > bound
+        /** Degrees; |Δlon| > lonWindow means distance > radius. Infinite while the box may wrap. */
+        double lonWindow = Double.POSITIVE_INFINITY;
 
         Search(double lat, double lon, double radius, int k, Predicate<? super T> filter) {
             this.qLat = lat;
@@ -784,6 +786,10 @@ public final class PointIndex<T> {
                 scanAllCells(grid);
                 return;
             }
+            // The box neither wraps nor reaches a pole, so a point farther in longitude than its half-width is
+            // outside the radius. Checking that before the haversine spares its two sines for most points when
+            // all cells are scanned (a small radius over a sparse index: the nearby activities of a city).
+            lonWindow = lonHalf;
             int rLat = (int) Math.ceil(latHalf / grid.cellLat) + 1;
             int rLon = (int) Math.ceil(lonHalf / grid.cellLon) + 1;
             long cellsInBox = (2L * rLat + 1) * (2L * rLon + 1);
@@ -900,7 +906,7 @@ public final class PointIndex<T> {
 
         @SuppressWarnings("unchecked")
         private void offer(long id, double lat, double lon, double cos, Object payload, int at) {
-            if (Math.abs(lat - qLat) > latWindow) {
+            if (Math.abs(lat - qLat) > latWindow || Math.abs(lon - qLon) > lonWindow) {
                 return;
             }
             double h = Distances.hav(qLat, qLon, qCos, lat, lon, cos);

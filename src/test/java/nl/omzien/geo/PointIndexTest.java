@@ -168,6 +168,36 @@ class PointIndexTest {
     }
 
     @Test
+    @DisplayName("a sparse index (140 points in Utrecht, every cell scanned, as the nearby activities are) agrees with the oracle, radii at points' exact distances included")
+    void sparseIndexScansEveryCell() {
+        SplittableRandom random = new SplittableRandom(7);
+        Oracle oracle = new Oracle();
+        List<PointIndex.Entry<Vol>> entries = new ArrayList<>();
+        while (entries.size() < 140) {
+            AreaIndex.Buurt b = areas.buurten().get(random.nextInt(areas.buurten().size()));
+            GeoPoint p = areas.randomPointIn(b, random);
+            PointIndex.Entry<Vol> e = new PointIndex.Entry<>(entries.size() + 1L, p.lat(), p.lon(), new Vol(0, 0));
+            entries.add(e);
+            oracle.entries.put(e.id(), e);
+        }
+        PointIndex<Vol> index = PointIndex.build(entries, NO_AUTO_COMPACTION);
+        List<Long> ids = new ArrayList<>(oracle.entries.keySet());
+        for (int q = 0; q < 3_000; q++) {
+            double[] at = randomQuery(random, oracle, ids);
+            PointIndex.Entry<Vol> some = oracle.entries.get(ids.get(random.nextInt(ids.size())));
+            double d = Distances.haversineMeters(at[0], at[1], some.lat(), some.lon());
+            double radius = switch (q % 4) {
+                case 0 -> d;
+                case 1 -> Math.max(0, Math.nextDown(d));
+                case 2 -> Math.nextUp(d);
+                default -> random.nextDouble(0, 3_000);
+            };
+            assertEquals(oracle.within(at[0], at[1], radius, v -> true, Integer.MAX_VALUE),
+                    index.within(at[0], at[1], radius, v -> true), "query " + q + " at " + at[0] + "," + at[1] + " r=" + radius);
+        }
+    }
+
+    @Test
     @DisplayName("with a coarse grid (5 km cells) the results are the same; cell size only changes speed")
     void cellSizeDoesNotChangeResults() {
         SplittableRandom random = new SplittableRandom(2);
