@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import nl.omzien.geo.PointIndex;
 
 /**
@@ -24,26 +23,23 @@ public final class ActivityIndex {
   /** Results sort by distance, then next session start, then id, so pages are stable. */
   static final Comparator<NearbyActivity> ORDER = ActivityIndex::compare;
 
-  private static final int NEXT_SESSIONS_LIMIT = 50_000;
-
-  private final PointIndex<ActivitySummary> points;
-  private final ConcurrentHashMap<Long, NextSession> nextSessions = new ConcurrentHashMap<>();
+  private final PointIndex<Indexed> points;
   /** Latest version applied per seq, including removed ones, guarded by {@code this}. */
   private final Map<Long, Long> versions = new HashMap<>();
 
-  private ActivityIndex(PointIndex<ActivitySummary> points) {
+  private ActivityIndex(PointIndex<Indexed> points) {
     this.points = points;
   }
 
   /** An index of the given activities; cancelled ones are left out. */
   public static ActivityIndex of(Collection<Activity> activities) {
-    List<PointIndex.Entry<ActivitySummary>> entries = new ArrayList<>();
+    List<PointIndex.Entry<Indexed>> entries = new ArrayList<>();
     Map<Long, Long> versions = new HashMap<>();
     for (Activity activity : activities) {
       versions.put(activity.seq(), activity.version());
       if (activity.active()) {
         entries.add(new PointIndex.Entry<>(activity.seq(), activity.venue().lat(), activity.venue().lon(),
-            activity.summary()));
+            new Indexed(activity.summary())));
       }
     }
     ActivityIndex index = new ActivityIndex(PointIndex.build(entries));
@@ -61,7 +57,7 @@ public final class ActivityIndex {
     }
     versions.put(activity.seq(), activity.version());
     if (activity.active()) {
-      points.upsert(activity.seq(), activity.venue().lat(), activity.venue().lon(), activity.summary());
+      points.upsert(activity.seq(), activity.venue().lat(), activity.venue().lon(), new Indexed(activity.summary()));
     } else {
       points.remove(activity.seq());
     }
@@ -74,7 +70,7 @@ public final class ActivityIndex {
 
   /** The indexed summary of an activity, if it is active. */
   public Optional<ActivitySummary> get(long seq) {
-    return points.get(seq).map(PointIndex.Entry::payload);
+    return points.get(seq).map(entry -> entry.payload().summary());
   }
 
   /**
@@ -84,12 +80,13 @@ public final class ActivityIndex {
    */
   public List<NearbyActivity> near(ActivityQuery query, Instant now) {
     List<NearbyActivity> found = new ArrayList<>();
-    for (PointIndex.Hit<ActivitySummary> hit : points.within(query.lat(), query.lon(), query.radiusMeters(),
-        query::fitsStatically)) {
-      nextSession(hit.payload(), now)
+    for (PointIndex.Hit<Indexed> hit : points.within(query.lat(), query.lon(), query.radiusMeters(),
+        indexed -> query.fitsStatically(indexed.summary()))) {
+      Indexed indexed = hit.payload();
+      indexed.nextSession(now)
           .filter(next -> query.day().isEmpty() || next.date().getDayOfWeek() == query.day().get())
           .filter(query::fitsTime)
-          .ifPresent(next -> found.add(new NearbyActivity(hit.payload(), hit.distanceMeters(), next)));
+          .ifPresent(next -> found.add(new NearbyActivity(indexed.summary(), hit.distanceMeters(), next)));
     }
     found.sort(ORDER);
     return found;
@@ -114,28 +111,40 @@ public final class ActivityIndex {
   }
 
   /** An activity's next session as computed from {@code from} on: it stays the next one until it ends. */
-  private record NextSession(ActivitySummary summary, Instant from, Occurrence next) {
-    boolean answers(ActivitySummary asked, Instant now) {
-      return summary == asked && !now.isBefore(from) && (next == null || now.isBefore(next.endsAt().toInstant()));
+  private record NextSession(Instant from, Occurrence next) {
+    boolean answers(Instant now) {
+      return !now.isBefore(from) && (next == null || now.isBefore(next.endsAt().toInstant()));
     }
   }
 
   /**
-   * {@code schedule.nextOccurrence(now)}, remembered per indexed summary: working out a weekly session's dates
-   * and zone offsets for every hit was a sixth of the listing's CPU, and the answer only changes when that
-   * session ends (or the activity changes, which makes a new summary).
+   * An indexed summary, with its next session remembered: {@code schedule.nextOccurrence(now)} for every hit (a
+   * weekly session's dates and zone offsets) was a sixth of the listing's CPU, and the answer only changes when that
+   * session ends. A change of the activity indexes a new {@code Indexed}, so nothing remembered outlives it. Kept on
+   * the indexed entry rather than in a map by id, whose lookup (a boxed key, a hash) was 2 % of a nearby request.
    */
-  private Optional<Occurrence> nextSession(ActivitySummary summary, Instant now) {
-    NextSession known = nextSessions.get(summary.seq());
-    if (known != null && known.answers(summary, now)) {
-      return Optional.ofNullable(known.next());
+  private static final class Indexed {
+    private final ActivitySummary summary;
+    /** Written by whichever reader computed it last; every value is a correct answer for its {@code from}. */
+    private volatile NextSession next;
+
+    Indexed(ActivitySummary summary) {
+      this.summary = summary;
     }
-    Optional<Occurrence> next = summary.schedule().nextOccurrence(now);
-    if (nextSessions.size() >= NEXT_SESSIONS_LIMIT) {
-      nextSessions.clear();
+
+    ActivitySummary summary() {
+      return summary;
     }
-    nextSessions.put(summary.seq(), new NextSession(summary, now, next.orElse(null)));
-    return next;
+
+    Optional<Occurrence> nextSession(Instant now) {
+      NextSession known = next;
+      if (known != null && known.answers(now)) {
+        return Optional.ofNullable(known.next());
+      }
+      Optional<Occurrence> computed = summary.schedule().nextOccurrence(now);
+      next = new NextSession(now, computed.orElse(null));
+      return computed;
+    }
   }
 
   /**
