@@ -36,6 +36,11 @@ ab_prepare() {
   port=${LOAD_PORT:-$2}
   export OMZIEN_RATE_LIMIT_ENABLED=false OMZIEN_HTTP_PORT=$port OMZIEN_DEMO=true
   export OMZIEN_HTTP_INSTANCES=${OMZIEN_HTTP_INSTANCES:-$(nproc)}
+  # One signing key for every copy and the plans: a generated city has none of its own (the server makes one in its
+  # data directory on first start), so each copy's server would make another, and a plan's tokens would be valid for
+  # one copy only (every other run answered 401).
+  OMZIEN_JWT_SECRET=${OMZIEN_JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')}
+  export OMZIEN_JWT_SECRET
   trap ab_cleanup EXIT
   if [ -n "$data" ]; then
     cp -a "$data" "$run/base"
