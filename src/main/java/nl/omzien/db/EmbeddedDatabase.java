@@ -53,8 +53,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setServerConfig("max_connections", "200")
           .setServerConfig("listen_addresses", "localhost")
           // Each backend reads its own pages, as before PostgreSQL 18. With 18's default, io_method=worker, every
-          // read is handed to one of three I/O processes: on two cores an autovacuum's or ANALYZE's read-ahead
-          // queued the request backends' reads behind its own, and creates stalled for 50-90 ms (README, Load runs).
+          // read goes through three I/O processes, and on two cores creates stalled for 50-110 ms while autovacuum
+          // ran (likely its read-ahead queued ahead of theirs): create's p99 at half rate missed 50 ms in 3 of 24
+          // rounds, and in none of 16 with sync (README, "Load runs" item 27).
           .setServerConfig("io_method", "sync")
           .setDataDirectoryCustomizer(EmbeddedDatabase::stopOrphanedPostmaster)
           .start();
