@@ -15,7 +15,7 @@
 # Output: target/load/accept-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# ab_option, ab_prepare, start_server, stop_server, ab_plan, ab_wrk, ab_machine, field.
+# ab_option, ab_prepare, ab_fresh, stop_server, ab_plan, ab_wrk, ab_machine, field.
 # shellcheck source=lib/ab.sh
 . src/scripts/lib/ab.sh
 rounds=2 creates=20000 data="" build=1
@@ -40,9 +40,8 @@ wrk_once() { ab_wrk "$2" "$1" once "$2" "$3"; }
 } | tee "$run/results.txt"
 for round in $(seq 1 "$rounds"); do
   for jar in "${jars[@]}"; do
-    rm -rf "$run/data" "$run/plan" && cp -a "$run/base" "$run/data" && mkdir -p "$run/plan"
-    log=$run/server-$round-$(basename "$jar").log
-    start_server "$jar" "$run/data" "$log"
+    ab_fresh "$round" "$jar"
+    rm -rf "$run/plan" && mkdir -p "$run/plan"
     ab_plan mark
     ab_plan create "$creates"
     wrk_once "$run/plan/create.txt" create 120

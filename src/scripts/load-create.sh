@@ -16,7 +16,7 @@
 # Output: target/load/create-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# ab_option, ab_prepare, start_server, stop_server, ab_plan, ab_wrk, ab_machine, field.
+# ab_option, ab_prepare, ab_fresh, stop_server, ab_plan, ab_wrk, ab_machine, field.
 # shellcheck source=lib/ab.sh
 . src/scripts/lib/ab.sh
 rounds=2 steps=4 warmup=60 data="" build=1
@@ -36,9 +36,8 @@ ab_prepare create 18085
 } | tee "$run/results.txt"
 for round in $(seq 1 "$rounds"); do
   for jar in "${jars[@]}"; do
-    rm -rf "$run/data" "$run/plan" && cp -a "$run/base" "$run/data" && mkdir -p "$run/plan"
-    start_server "$jar" "$run/data" "$run/server-$round-$(basename "$jar").log"
-    ab_plan mark
+    ab_fresh "$round" "$jar"
+    rm -rf "$run/plan" && mkdir -p "$run/plan"
     ab_plan create 6000
     ab_wrk create "$run/plan/create.txt" count warmup "$warmup"
     for step in $(seq 1 "$steps"); do

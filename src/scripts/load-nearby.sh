@@ -16,7 +16,7 @@
 # Output: target/load/nearby-<time>/{results.txt,results.tsv,server-<round>-<jar>.log}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# ab_option, ab_prepare, start_server, stop_server, ab_plan, ab_wrk, ab_machine, field.
+# ab_option, ab_prepare, ab_fresh, stop_server, ab_plan, ab_wrk, ab_machine, field.
 # shellcheck source=lib/ab.sh
 . src/scripts/lib/ab.sh
 rounds=3 warmup=40 seconds=15 data="" build=1
@@ -42,11 +42,9 @@ wrk_cycle() { ab_wrk nearby "$run/plan/nearby.txt" cycle "$1" "$2"; }
 } | tee "$run/results.txt"
 for round in $(seq 1 "$rounds"); do
   for jar in "${jars[@]}"; do
-    rm -rf "$run/data" && cp -a "$run/base" "$run/data"
-    start_server "$jar" "$run/data" "$run/server-$round-$(basename "$jar").log"
+    ab_fresh "$round" "$jar"
     if [ ! -f "$run/plan/nearby.txt" ]; then # once: every copy has the same users and signing key
       mkdir -p "$run/plan"
-      ab_plan mark
       ab_plan reads
     fi
     wrk_cycle warmup "$warmup"

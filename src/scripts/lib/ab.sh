@@ -1,4 +1,4 @@
-# Shared by the A/B scripts (load-accept.sh, load-nearby.sh): server jars given on the command line, run one at a
+# Shared by the A/B scripts (load-accept.sh, load-nearby.sh, load-create.sh): server jars given on the command line, run one at a
 # time on a copy of one generated city. Sourced, not run, from the repository's root.
 
 # ab_option ARG...: reads the option at the head of the arguments that every A/B script takes (--rounds N, --data
@@ -65,6 +65,13 @@ start_server() {
     kill -0 "$server_pid" 2>/dev/null || { echo "server died:"; tail -20 "$3"; exit 1; }
     sleep 0.1
   done
+}
+
+# ab_fresh ROUND JAR: a fresh copy of the city in $run/data and the jar started on it, logging to
+# $run/server-ROUND-<jar's name>.log (every run starts from the same database)
+ab_fresh() {
+  rm -rf "$run/data" && cp -a "$run/base" "$run/data"
+  start_server "$2" "$run/data" "$run/server-$1-$(basename "$2").log"
 }
 
 stop_server() {
